@@ -1,0 +1,3 @@
+//! The `passgate` command.
+
+fn main() {}

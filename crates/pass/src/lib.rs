@@ -1,0 +1,1 @@
+//! The HC1/EdDSA health pass and the signed trust and revocation documents. Pure: no IO, no clock.

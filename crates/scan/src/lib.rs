@@ -1,0 +1,1 @@
+//! Frame sources (camera, image files, video replay, synthetic kiosk scenes) and the QR reader built around rqrr.

@@ -1,0 +1,1 @@
+//! The kiosk's upstream client: enrolment, outbox upload, trust and revocation list refresh.
