@@ -109,3 +109,30 @@ fn create_private(path: &Path) -> Result<()> {
         source,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connection_pragmas_are_set_at_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("k.sqlite")).unwrap();
+        let get = |name: &str| -> i64 {
+            store
+                .conn
+                .pragma_query_value(None, name, |r| r.get(0))
+                .unwrap()
+        };
+        let mode: String = store
+            .conn
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        assert_eq!(get("synchronous"), 2, "synchronous=FULL");
+        assert_eq!(get("foreign_keys"), 1);
+        assert_eq!(get("busy_timeout"), 5000);
+        assert_eq!(store.schema_version().unwrap(), crate::SCHEMA_VERSION);
+        assert_eq!(store.integrity_check().unwrap(), ["ok"]);
+    }
+}
