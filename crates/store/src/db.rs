@@ -35,9 +35,9 @@ impl std::fmt::Debug for Store {
 
 impl Store {
     /// Opens (creating if needed) the database at `path`: the file is made
-    /// readable by its owner only before SQLite opens it, then WAL,
-    /// `synchronous=FULL`, foreign keys and the busy timeout are set and the
-    /// schema is migrated. A database newer than this code is refused
+    /// readable by its owner only before SQLite opens it; the busy timeout,
+    /// `synchronous=FULL` and foreign keys are set, the schema is migrated,
+    /// then the file is switched to WAL. A database newer than this code is refused
     /// unchanged ([`Error::TooNew`]).
     pub fn open(path: impl AsRef<Path>) -> Result<Store> {
         let path = path.as_ref();
@@ -47,8 +47,9 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_URI;
         let mut conn = Connection::open_with_flags(path, flags)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        // Refuse a newer schema before changing anything, even the journal mode.
-        let found = crate::migrate::user_version(&conn)?;
+        // Refuse a newer schema (or a file that is not SQLite) before
+        // changing anything.
+        let found = crate::migrate::user_version(&conn).map_err(|e| not_a_database(e, path))?;
         if found > crate::SCHEMA_VERSION {
             return Err(Error::TooNew {
                 path: path.to_owned(),
@@ -56,6 +57,11 @@ impl Store {
                 supported: crate::SCHEMA_VERSION,
             });
         }
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        migrate(&mut conn, path)?;
+        // Only a database at our schema is switched to WAL (a persistent
+        // setting), so a failed migration leaves a foreign file as it was.
         let mode: String =
             conn.pragma_update_and_check(None, "journal_mode", "wal", |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
@@ -64,9 +70,6 @@ impl Store {
                 mode,
             });
         }
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", true)?;
-        migrate(&mut conn, path)?;
         Ok(Store {
             conn,
             ids: ContextV7::new(),
@@ -90,6 +93,19 @@ impl Store {
     /// The schema version of the open database.
     pub fn schema_version(&self) -> Result<i64> {
         crate::migrate::user_version(&self.conn)
+    }
+}
+
+fn not_a_database(e: Error, path: &Path) -> Error {
+    match e {
+        Error::Sqlite(rusqlite::Error::SqliteFailure(f, _))
+            if f.code == rusqlite::ErrorCode::NotADatabase =>
+        {
+            Error::NotADatabase {
+                path: path.to_owned(),
+            }
+        }
+        other => other,
     }
 }
 

@@ -17,6 +17,14 @@ pub enum Error {
         /// The underlying failure.
         source: std::io::Error,
     },
+    /// The file exists but is not an SQLite database.
+    #[error(
+        "the file {path} is not a passgate database (not SQLite); point passgate at the right file or a new path — the file was left unchanged"
+    )]
+    NotADatabase {
+        /// The path.
+        path: PathBuf,
+    },
     /// The database was written by a newer version of passgate.
     #[error(
         "the database {path} has schema version {found}, newer than this passgate understands (up to {supported}); \
