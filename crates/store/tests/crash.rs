@@ -34,12 +34,12 @@ fn entry(n: u64) -> NewEntry {
         device_id: "kiosk-1".into(),
         tz: chrono_tz::Asia::Shanghai,
         kind: Kind::Scan,
-        outcome: if n % 7 == 0 {
+        outcome: if n.is_multiple_of(7) {
             Outcome::Deny
         } else {
             Outcome::Admit
         },
-        reason_code: if n % 7 == 0 {
+        reason_code: if n.is_multiple_of(7) {
             "fever".into()
         } else {
             "ok".into()
