@@ -1,12 +1,16 @@
 //! Writes `tests/fixtures/schema-v1.sqlite`: a database of schema version 1
 //! with a few rows in every table, made with the version-1 SQL itself (not
 //! the current code), so the migration test starts from a real old file.
+//! The trust documents are signed with the test root key (seed `[7; 32]`).
 //!
 //! Run from the repository root:
 //! `cargo run -p passgate-store --example make_fixture_v1`
 
 use std::path::Path;
 
+use chrono::{DateTime, TimeDelta, Utc};
+use passgate_pass::keys::signing_key_from_seed;
+use passgate_pass::{IssuerDraft, IssuerId, PassId, RevocationDraft, TrustListDraft};
 use rusqlite::Connection;
 
 const SCHEMA_V1: &str = include_str!("../migrations/0001_init.sql");
@@ -41,13 +45,40 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
            '2026-11-20T01:20:00.000000Z', NULL),
           ('019ac7f0-2a00-7000-8000-000000000003', 'in_flight', 0, NULL,
            '2026-11-20T02:01:00.000000Z', NULL);
-        INSERT INTO trust_documents VALUES
-          ('trust_list', 7, X'74727573742d6c6973742d37', '2026-11-19T23:00:00.000000Z');
         INSERT INTO settings VALUES ('ui.language', 'zh');
         PRAGMA user_version = 1;
-        VACUUM;
         "#,
     )?;
+    // Trust documents signed with the test root key (seed [7; 32]).
+    let root = signing_key_from_seed([7; 32]);
+    let t0 = DateTime::parse_from_rfc3339("2026-11-01T00:00:00Z")?.with_timezone(&Utc);
+    let list = TrustListDraft {
+        seq: 7,
+        issued_at: t0,
+        expires_at: t0 + TimeDelta::days(60),
+        issuers: vec![IssuerDraft {
+            iss: IssuerId::new("CN-LN")?,
+            name: "Liaoning".into(),
+            public_key: signing_key_from_seed([1; 32]).verifying_key(),
+            not_before: t0,
+            not_after: t0 + TimeDelta::days(365),
+        }],
+    }
+    .sign(&root)?;
+    let revocations = RevocationDraft {
+        seq: 3,
+        base_seq: 0,
+        issued_at: t0,
+        pass_ids: vec![PassId::from_bytes([0xee; 16])],
+        subjects: vec![],
+    }
+    .sign(&root)?;
+    conn.execute(
+        "INSERT INTO trust_documents VALUES ('trust_list', 7, ?1, '2026-11-19T23:00:00.000000Z'), \
+         ('revocations', 3, ?2, '2026-11-19T23:00:00.000000Z')",
+        rusqlite::params![list, revocations],
+    )?;
+    conn.execute_batch("VACUUM;")?;
     drop(conn);
     println!("wrote {}", path.display());
     Ok(())

@@ -74,18 +74,14 @@ pub enum Error {
         /// What did not parse.
         detail: String,
     },
-    /// A trust document older than (or as old as, but different from) the cached one.
-    #[error(
-        "refusing to replace the cached {kind} (seq {current}) with seq {offered}: only a newer document may replace it"
-    )]
-    StaleDocument {
-        /// Which document.
-        kind: &'static str,
-        /// The cached seq.
-        current: u64,
-        /// The seq that was offered.
-        offered: u64,
-    },
+    /// A trust list was refused (bad signature, malformed, or not newer);
+    /// the cached one was kept.
+    #[error("{0}")]
+    TrustList(#[from] passgate_pass::TrustError),
+    /// A revocation document was refused (bad signature, stale, or not
+    /// connected to the cached chain); the cache was kept.
+    #[error("{0}")]
+    Revocation(#[from] passgate_pass::RevocationError),
     /// A cached trust document failed re-verification on load.
     #[error(
         "the cached {kind} (seq {seq}) no longer verifies: {reason}; fetch a fresh one from the hub"

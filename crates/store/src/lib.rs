@@ -25,7 +25,7 @@ mod settings;
 mod summary;
 
 pub use db::{BUSY_TIMEOUT, Store};
-pub use documents::{CachedDocument, DocumentKind};
+pub use documents::{CachedRevocations, CachedTrustList};
 pub use entry::{
     Colour, Entry, EntryId, Kind, MAX_FIELD_CHARS, MAX_REASON_TEXT_CHARS, NewEntry, Outcome,
 };

@@ -9,7 +9,10 @@ use crate::{Error, Result};
 
 /// The migrations in order; `MIGRATIONS[i]` takes the schema from version
 /// `i` to version `i + 1`. Append only: never edit a released file.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_revocation_deltas.sql"),
+];
 
 /// The schema version this code creates and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

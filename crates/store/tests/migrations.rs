@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use common::{admit, utc};
-use passgate_store::{DocumentKind, Error, Outcome, SCHEMA_VERSION, Store};
+use passgate_pass::keys::signing_key_from_seed;
+use passgate_store::{Error, Outcome, SCHEMA_VERSION, Store};
 use rusqlite::Connection;
 
 fn fixture() -> PathBuf {
@@ -53,14 +54,12 @@ fn a_version_1_database_opens_and_keeps_its_data() {
     let backlog = store.backlog().unwrap();
     assert_eq!((backlog.pending, backlog.in_flight), (1, 1));
     assert_eq!(backlog.last_error.as_deref(), Some("hub unreachable"));
-    let trust = store
-        .load_document(DocumentKind::TrustList)
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        (trust.seq, trust.bytes.as_slice()),
-        (7, &b"trust-list-7"[..])
-    );
+    // The trust list is verified again with the root key the fixture used.
+    let root = signing_key_from_seed([7; 32]).verifying_key();
+    let trust = store.load_trust_list(&root).unwrap().unwrap();
+    assert_eq!(trust.list.seq(), 7);
+    // Migration 2 dropped version 1's single revocation document.
+    assert_eq!(store.load_revocations(&root).unwrap().set.seq(), 0);
     assert_eq!(store.setting("ui.language").unwrap().as_deref(), Some("zh"));
 
     // The migrated file takes new entries.

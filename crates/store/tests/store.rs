@@ -6,7 +6,7 @@ mod common;
 use chrono::{NaiveDate, TimeDelta};
 use common::{TZ, admit, deny, temp_store, utc};
 use passgate_store::{
-    Backlog, DaySummary, DocumentKind, Error, LogQuery, NewEntry, Outcome, PinCheck, Store, Totals,
+    Backlog, DaySummary, Error, LogQuery, NewEntry, Outcome, PinCheck, Store, Totals,
 };
 
 #[cfg(unix)]
@@ -157,66 +157,6 @@ fn two_connections_share_the_file() {
     assert_eq!(batch[0].id, id);
     sync.mark_acknowledged(&[id], t0).unwrap();
     assert_eq!(kiosk.backlog().unwrap().unsynced(), 0);
-}
-
-#[test]
-fn trust_documents_only_move_forward() {
-    let (_dir, mut store) = temp_store();
-    let t0 = utc(2026, 11, 28, 1, 0, 0);
-    assert_eq!(store.load_document(DocumentKind::TrustList).unwrap(), None);
-    store
-        .save_document(DocumentKind::TrustList, 5, b"list-5", t0)
-        .unwrap();
-    // Same seq, same bytes: refreshes fetched_at.
-    let t1 = t0 + TimeDelta::hours(1);
-    store
-        .save_document(DocumentKind::TrustList, 5, b"list-5", t1)
-        .unwrap();
-    // Older, or same seq with other bytes: refused, cache kept.
-    for (seq, bytes) in [(4, &b"list-4"[..]), (5, &b"other"[..])] {
-        let err = store
-            .save_document(DocumentKind::TrustList, seq, bytes, t1)
-            .unwrap_err();
-        assert!(
-            matches!(err, Error::StaleDocument { current: 5, .. }),
-            "{err:?}"
-        );
-    }
-    let doc = store
-        .load_document(DocumentKind::TrustList)
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        (doc.seq, doc.bytes.as_slice(), doc.fetched_at),
-        (5, &b"list-5"[..], t1)
-    );
-    store
-        .save_document(DocumentKind::TrustList, 6, b"list-6", t1)
-        .unwrap();
-    assert_eq!(
-        store
-            .load_document(DocumentKind::TrustList)
-            .unwrap()
-            .unwrap()
-            .seq,
-        6
-    );
-    // The revocation list is a separate slot.
-    assert_eq!(
-        store.load_document(DocumentKind::Revocations).unwrap(),
-        None
-    );
-    store
-        .save_document(DocumentKind::Revocations, 1, b"rev-1", t1)
-        .unwrap();
-    assert_eq!(
-        store
-            .load_document(DocumentKind::Revocations)
-            .unwrap()
-            .unwrap()
-            .bytes,
-        b"rev-1"
-    );
 }
 
 #[test]
