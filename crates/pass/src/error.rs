@@ -238,10 +238,10 @@ pub enum DocumentError {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TrustError {
     /// The envelope or signature is bad.
-    #[error("trust list refused: {0}")]
+    #[error("trust list refused")]
     Document(#[from] DocumentError),
     /// An issuer key cannot be used.
-    #[error("trust list refused: issuer {iss}: {source}")]
+    #[error("trust list refused: issuer {iss} has an unusable public key")]
     IssuerKey {
         /// The issuer.
         iss: IssuerId,
@@ -280,7 +280,7 @@ pub enum TrustError {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RevocationError {
     /// The envelope or signature is bad.
-    #[error("revocation document refused: {0}")]
+    #[error("revocation document refused")]
     Document(#[from] DocumentError),
     /// `seq` must be greater than `base_seq`.
     #[error("revocation document refused: seq {seq} must be greater than base_seq {base_seq}")]
