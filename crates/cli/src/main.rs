@@ -1,3 +1,59 @@
-//! The `passgate` command.
+//! The `passgate` command: keys, trust lists, revocations, passes and
+//! verification (more subcommands join as the other crates land).
+//!
+//! Each command lives in its own module and returns the process exit code;
+//! errors print their whole chain and exit with 2.
 
-fn main() {}
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod input;
+mod issue;
+mod keygen;
+mod qr_image;
+mod revoke;
+mod trust;
+mod verify;
+
+/// Offline health-pass kiosk tools.
+#[derive(Parser)]
+#[command(name = "passgate", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create an Ed25519 key pair: NAME.key (secret, mode 0600) and NAME.pub.
+    Keygen(keygen::Args),
+    /// Sign trust lists (the issuers a kiosk accepts).
+    #[command(subcommand)]
+    Trust(trust::Command),
+    /// Sign revocation documents.
+    #[command(subcommand)]
+    Revoke(revoke::Command),
+    /// Issue a pass: print its HC1 text and optionally write a QR PNG.
+    Issue(issue::Args),
+    /// Verify a pass against a trust list: exit 0 admit, 1 deny, 2 error.
+    Verify(verify::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Keygen(args) => keygen::run(args),
+        Command::Trust(cmd) => trust::run(cmd),
+        Command::Revoke(cmd) => revoke::run(cmd),
+        Command::Issue(args) => issue::run(args),
+        Command::Verify(args) => verify::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("passgate: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
