@@ -170,3 +170,68 @@ impl fmt::Display for Reason {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all() -> Vec<Reason> {
+        let t = DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default();
+        let kid = Kid::from_bytes([1; 8]);
+        let iss = IssuerId::new("CN-LN").unwrap();
+        vec![
+            Reason::Malformed(DecodeError::WrongPrefix),
+            Reason::NoTrustList,
+            Reason::StaleTrustList { expired_at: t },
+            Reason::UnknownIssuer { kid },
+            Reason::KeyNotValidAt { kid, iat: t },
+            Reason::BadSignature,
+            Reason::IssuerMismatch {
+                claimed: iss.clone(),
+                key_owner: iss,
+            },
+            Reason::FutureIssued { iat: t },
+            Reason::NotYetValid { nbf: t },
+            Reason::Expired { exp: t },
+            Reason::TooOld { iat: t },
+            Reason::Revoked,
+            Reason::CodeYellow,
+            Reason::CodeRed,
+            Reason::Fever(38.5),
+            Reason::ImplausibleTemperature(12.0),
+        ]
+    }
+
+    #[test]
+    fn codes_are_unique_and_listed() {
+        let codes: Vec<_> = all().iter().map(Reason::code).collect();
+        assert_eq!(codes, Reason::CODES);
+    }
+
+    #[test]
+    fn serde_round_trips_with_the_code_as_tag() {
+        for reason in all() {
+            let json = serde_json::to_value(&reason).unwrap();
+            assert_eq!(json["code"], reason.code());
+            let back: Reason = serde_json::from_value(json).unwrap();
+            assert_eq!(back, reason);
+        }
+    }
+
+    #[test]
+    fn display_is_a_sentence_with_the_details() {
+        assert_eq!(Reason::Fever(38.14).to_string(), "fever: 38.1 °C");
+        assert_eq!(
+            Reason::Expired {
+                exp: DateTime::from_timestamp(0, 0).unwrap_or_default()
+            }
+            .to_string(),
+            "the pass expired at 1970-01-01 00:00:00 UTC"
+        );
+        assert!(
+            Reason::Malformed(DecodeError::WrongPrefix)
+                .to_string()
+                .contains("HC1:")
+        );
+    }
+}
