@@ -8,7 +8,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, RawQuery, State};
-use axum::http::header::{CONTENT_TYPE, ETAG, IF_NONE_MATCH};
+use axum::http::header::{CONTENT_TYPE, DATE, ETAG, IF_NONE_MATCH};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -78,7 +78,20 @@ pub fn router(state: HubState) -> Router {
         .route(REVOCATIONS_PATH, get(revocations))
         .route("/v1/health", get(health))
         .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::map_response(add_date))
         .with_state(state)
+}
+
+/// Every answer carries the hub's clock in `Date`, from which a kiosk
+/// whose clock drifted computes its offset (even on an error answer).
+async fn add_date(mut res: Response) -> Response {
+    if !res.headers().contains_key(DATE) {
+        let now = Utc::now().format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+        if let Ok(v) = HeaderValue::from_str(&now) {
+            res.headers_mut().insert(DATE, v);
+        }
+    }
+    res
 }
 
 /// Serves the hub on `listener` until `shutdown` completes, then finishes
