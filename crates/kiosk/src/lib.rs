@@ -1,9 +1,16 @@
 //! The kiosk service: `kiosk.toml`, and the source -> reader -> gate -> store
 //! -> sync pipeline that both the desktop app and the `passgate` CLI use.
+//! [`Kiosk`] is the one value a user interface holds; [`view`] has the plain
+//! values it shows (their TypeScript twins are generated from them).
 //! Nothing here depends on Tauri.
 
 pub mod config;
 pub mod error;
+pub mod flow;
+pub mod preview;
+pub mod service;
+pub mod view;
 
 pub use config::KioskConfig;
-pub use error::{ConfigError, ConfigResult};
+pub use error::{ConfigError, ConfigResult, Error, Result};
+pub use service::{EventSink, Kiosk, PreviewSink, StartOptions};

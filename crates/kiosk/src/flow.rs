@@ -1,0 +1,197 @@
+//! The attendant flow, pure: which scan gets a verdict, how long an amber
+//! NEEDS TEMPERATURE banner holds its pass, and the list of recent verdicts.
+//! No clock and no IO: `now` is passed in.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use crate::view::{VerdictKind, VerdictView};
+
+/// How many recent verdicts are kept for the screen.
+pub const RECENT: usize = 6;
+
+/// A pass held by the amber banner until a temperature arrives.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Held<P> {
+    /// Whatever the service needs to decide again (the raw pass text).
+    pub pass: P,
+    /// The amber verdict on screen.
+    pub view: VerdictView,
+    /// When the hold ends without a temperature.
+    pub deadline: Instant,
+}
+
+/// What to do with a new scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// Decide it.
+    Decide,
+    /// A pass is held for a temperature: this scan is ignored until the
+    /// attendant keys one in, cancels, or the hold times out.
+    Busy,
+}
+
+/// The attendant flow.
+#[derive(Debug)]
+pub struct Flow<P> {
+    seq: u32,
+    hold_for: Duration,
+    held: Option<Held<P>>,
+    recent: VecDeque<VerdictView>,
+    current: Option<VerdictView>,
+}
+
+impl<P: Clone> Flow<P> {
+    /// A flow whose amber banner holds a pass for `hold_for`.
+    pub fn new(hold_for: Duration) -> Self {
+        Self {
+            seq: 0,
+            hold_for,
+            held: None,
+            recent: VecDeque::with_capacity(RECENT),
+            current: None,
+        }
+    }
+
+    /// The sequence number the next verdict gets.
+    pub fn next_seq(&mut self) -> u32 {
+        self.seq += 1;
+        self.seq
+    }
+
+    /// Whether a new scan is decided or ignored.
+    pub fn admit_scan(&self) -> Admission {
+        if self.held.is_some() {
+            Admission::Busy
+        } else {
+            Admission::Decide
+        }
+    }
+
+    /// Puts a verdict on screen. An amber one holds `pass` until
+    /// [`Flow::take_held`] or the deadline; a final one replaces any hold.
+    pub fn show(&mut self, mut view: VerdictView, pass: P, now: Instant) -> VerdictView {
+        if view.kind == VerdictKind::NeedsTemperature {
+            view.hold_seconds = Some(self.hold_for.as_secs() as u32);
+            self.held = Some(Held {
+                pass,
+                view: view.clone(),
+                deadline: now + self.hold_for,
+            });
+        } else {
+            self.held = None;
+            if self.recent.len() == RECENT {
+                self.recent.pop_back();
+            }
+            self.recent.push_front(view.clone());
+        }
+        self.current = Some(view.clone());
+        view
+    }
+
+    /// The held pass, for deciding again with a temperature. The hold stays
+    /// until the next [`Flow::show`] (so a failed record keeps it).
+    pub fn held(&self) -> Option<&Held<P>> {
+        self.held.as_ref()
+    }
+
+    /// Drops the held pass (attendant cancelled); returns the cleared verdict's `seq`.
+    pub fn cancel(&mut self) -> Option<u32> {
+        let held = self.held.take()?;
+        self.current = None;
+        Some(held.view.seq)
+    }
+
+    /// Ends a hold whose deadline has passed; returns the cleared verdict's `seq`.
+    pub fn tick(&mut self, now: Instant) -> Option<u32> {
+        if self.held.as_ref().is_some_and(|h| now >= h.deadline) {
+            self.cancel()
+        } else {
+            None
+        }
+    }
+
+    /// The verdict on screen, if any.
+    pub fn current(&self) -> Option<&VerdictView> {
+        self.current.as_ref()
+    }
+
+    /// Recent final verdicts, newest first.
+    pub fn recent(&self) -> Vec<VerdictView> {
+        self.recent.iter().cloned().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::view::InputKind;
+
+    fn view(seq: u32, kind: VerdictKind) -> VerdictView {
+        VerdictView {
+            seq,
+            kind,
+            reason_code: "ok".into(),
+            reason_text: "ok".into(),
+            masked_name: None,
+            issuer: None,
+            colour: None,
+            temperature: None,
+            recorded: kind != VerdictKind::NeedsTemperature,
+            input: InputKind::Camera,
+            at: String::new(),
+            hold_seconds: None,
+        }
+    }
+
+    #[test]
+    fn an_amber_verdict_holds_its_pass_and_blocks_other_scans() {
+        let t0 = Instant::now();
+        let mut f = Flow::new(Duration::from_secs(30));
+        assert_eq!(f.admit_scan(), Admission::Decide);
+        let shown = f.show(view(1, VerdictKind::NeedsTemperature), "green", t0);
+        assert_eq!(shown.hold_seconds, Some(30));
+        assert_eq!(f.admit_scan(), Admission::Busy);
+        assert_eq!(f.held().map(|h| h.pass), Some("green"));
+        assert!(
+            f.recent().is_empty(),
+            "an amber banner is not a final verdict"
+        );
+        f.show(view(2, VerdictKind::Admit), "green", t0);
+        assert_eq!(f.admit_scan(), Admission::Decide);
+        assert_eq!(f.recent().len(), 1);
+    }
+
+    #[test]
+    fn a_hold_times_out_at_its_deadline_and_not_before() {
+        let t0 = Instant::now();
+        let mut f = Flow::new(Duration::from_secs(30));
+        f.show(view(7, VerdictKind::NeedsTemperature), (), t0);
+        assert_eq!(f.tick(t0 + Duration::from_secs(29)), None);
+        assert_eq!(f.tick(t0 + Duration::from_secs(30)), Some(7));
+        assert!(f.current().is_none());
+        assert_eq!(f.admit_scan(), Admission::Decide);
+    }
+
+    #[test]
+    fn cancel_clears_only_a_hold() {
+        let t0 = Instant::now();
+        let mut f = Flow::new(Duration::from_secs(5));
+        assert_eq!(f.cancel(), None);
+        f.show(view(1, VerdictKind::Deny), (), t0);
+        assert_eq!(f.cancel(), None);
+        f.show(view(2, VerdictKind::NeedsTemperature), (), t0);
+        assert_eq!(f.cancel(), Some(2));
+    }
+
+    #[test]
+    fn recent_keeps_the_newest_few() {
+        let t0 = Instant::now();
+        let mut f = Flow::new(Duration::from_secs(5));
+        for seq in 1..=10 {
+            f.show(view(seq, VerdictKind::Deny), (), t0);
+        }
+        let seqs: Vec<u32> = f.recent().iter().map(|v| v.seq).collect();
+        assert_eq!(seqs, vec![10, 9, 8, 7, 6, 5]);
+    }
+}

@@ -1,0 +1,1 @@
+//! End-to-end test of the Passgate app; the test itself is in `tests/`.
