@@ -7,6 +7,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, TimeDelta, Utc};
 use ed25519_dalek::VerifyingKey;
 use passgate_pass::{RevocationDoc, TrustList};
+use passgate_sync::chain;
 use passgate_sync::protocol::check_id;
 use sha2::{Digest, Sha256};
 
@@ -115,7 +116,8 @@ pub fn publish(
     if let Some(bytes) = trust_list {
         let list = TrustList::verify(bytes, root).map_err(|e| {
             Error::Publish(format!(
-                "the trust list does not verify against the root key: {e}"
+                "the trust list does not verify against the root key: {}",
+                chain(&e)
             ))
         })?;
         match storage.trust_list()? {
@@ -151,9 +153,9 @@ pub fn publish(
         for (n, line) in lines.into_iter().enumerate() {
             let doc = RevocationDoc::verify(line, root).map_err(|e| {
                 Error::Publish(format!(
-                    "revocation document {} (line {}) does not verify against the root key: {e}",
+                    "revocation document on line {} does not verify against the root key: {}",
                     n + 1,
-                    n + 1
+                    chain(&e)
                 ))
             })?;
             if stored.iter().any(|s| s.seq == doc.seq() && s.bytes == line) {

@@ -178,7 +178,7 @@ impl HubClient {
     async fn send(&self, request: reqwest::RequestBuilder) -> Result<Reply> {
         let unreachable = |e: reqwest::Error| Error::Unreachable {
             url: self.base.clone(),
-            detail: error_chain(&e),
+            detail: crate::error::chain(&e),
         };
         let response = request.send().await.map_err(unreachable)?;
         let status = response.status();
@@ -245,17 +245,6 @@ pub fn parse_http_date(text: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc2822(text)
         .ok()
         .map(|t| t.with_timezone(&Utc))
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 #[cfg(test)]

@@ -183,8 +183,12 @@ impl Syncer {
             }
             let plan = plan_batch(taken, &self.identity.venue_id, &self.identity.device_id);
             mark_retry(store, &plan.hold, self.clock.now())?;
+            let held_back = plan.hold.first().map(|(_, reason)| Error::NotSendable {
+                count: plan.hold.len(),
+                reason: reason.clone(),
+            });
             if plan.send.is_empty() {
-                return Ok(());
+                return held_back.map_or(Ok(()), Err);
             }
             let sent: Vec<EntryId> = plan.send.iter().map(|e| e.id).collect();
             let request = UploadRequest {
@@ -200,7 +204,7 @@ impl Syncer {
                 Ok(answer) => answer,
                 Err(e) => {
                     self.note_error(&e);
-                    store.mark_failed(&sent, &e.to_string(), self.clock.now())?;
+                    store.mark_failed(&sent, &e.describe(), self.clock.now())?;
                     // A refused clock gets one immediate retry with the
                     // offset just learnt from the hub's Date header.
                     if e.hub_code() == Some(CLOCK_SKEW_CODE) && !skew_retried {
@@ -222,6 +226,9 @@ impl Syncer {
                     message: format!("{} of {} entries: {reason}", retry.len(), sent.len()),
                     hub_date: None,
                 });
+            }
+            if let Some(e) = held_back {
+                return Err(e);
             }
             if !round_continues(taken_len, self.batch_size, ack.len()) {
                 return Ok(());
@@ -281,7 +288,7 @@ impl Syncer {
                 self.status.failures = 0;
             }
             Some(e) => {
-                self.status.last_error = Some(e.to_string());
+                self.status.last_error = Some(e.describe());
                 self.status.failures = self.status.failures.saturating_add(1);
             }
         }

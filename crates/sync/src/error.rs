@@ -28,6 +28,14 @@ pub enum Error {
     /// The hub's answer did not parse.
     #[error("the hub sent an answer that does not parse ({0}); retrying later")]
     BadAnswer(String),
+    /// Some outbox entries cannot be uploaded by this device; they stay pending.
+    #[error("{count} entries cannot be uploaded and stay pending: {reason}")]
+    NotSendable {
+        /// How many.
+        count: usize,
+        /// Why (the first reason).
+        reason: String,
+    },
     /// This kiosk has not been enrolled with a hub.
     #[error(
         "this kiosk is not enrolled with a hub; run `passgate enrol --hub URL --token TOKEN --db PATH` with a token from `passgate hub enrol-token`"
@@ -54,6 +62,12 @@ impl Error {
         matches!(self, Error::Unreachable { .. })
     }
 
+    /// The message with every underlying cause, `: `-separated (what the
+    /// status bar and the outbox show).
+    pub fn describe(&self) -> String {
+        chain(self)
+    }
+
     /// The hub's error code, when the hub refused the request.
     pub fn hub_code(&self) -> Option<&str> {
         match self {
@@ -61,6 +75,22 @@ impl Error {
             _ => None,
         }
     }
+}
+
+/// An error and its causes, `: `-separated, skipping a cause whose text
+/// its parent already ends with.
+pub fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let part = s.to_string();
+        if !text.ends_with(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = s.source();
+    }
+    text
 }
 
 /// The sync crate's result type.

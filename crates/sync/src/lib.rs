@@ -30,7 +30,7 @@ pub mod signing;
 
 pub use client::{Answer, ClientOptions, Download, HubClient, parse_http_date};
 pub use engine::{CLOCK_SKEW_CODE, Clock, RoundReport, SyncStatus, Syncer, SystemClock, enrol};
-pub use error::{Error, Result};
+pub use error::{Error, Result, chain};
 pub use identity::DeviceIdentity;
 pub use plan::Backoff;
 pub use service::{StatusCallback, SyncHandle, SyncOptions};

@@ -165,7 +165,7 @@ async fn run_loop(
             (Ok(()), Some(s)) => s.status().clone(),
             (Err(e), _) => SyncStatus {
                 enrolled: !matches!(e, Error::NotEnrolled),
-                last_error: Some(e.to_string()),
+                last_error: Some(e.describe()),
                 backlog: store
                     .as_ref()
                     .and_then(|s| s.backlog().ok())

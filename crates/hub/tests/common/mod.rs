@@ -2,6 +2,8 @@
 //! file, enrolled devices, entries, signed requests and signed documents.
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod net;
+
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -36,12 +38,12 @@ pub fn new_entry(venue: &str, device: &str, n: u32) -> NewEntry {
         device_id: device.into(),
         tz: chrono_tz::Asia::Shanghai,
         kind: Kind::Scan,
-        outcome: if n % 7 == 0 {
+        outcome: if n.is_multiple_of(7) {
             Outcome::Deny
         } else {
             Outcome::Admit
         },
-        reason_code: if n % 7 == 0 {
+        reason_code: if n.is_multiple_of(7) {
             "fever".into()
         } else {
             "ok".into()
