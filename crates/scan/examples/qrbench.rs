@@ -1,0 +1,359 @@
+//! QR reader benchmark: our reader, plain rqrr and zxing-cpp on the same pixels.
+//!
+//! ```text
+//! cargo run --release -p passgate-scan --example qrbench -- \
+//!     --photos ../shared/data/qr-photos --synthetic 200 \
+//!     --python /work/target-scan/zxing-venv/bin/python
+//! ```
+//! Writes PGM copies of every image under `--work` (default
+//! `$TMPDIR/qrbench`), runs `bench/zxing_bench.py` on them when `--python`
+//! is given, and prints one Markdown table per set.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use passgate_scan::reader::read_plain_rqrr;
+use passgate_scan::source::synthetic::{SyntheticConfig, SyntheticSource, sample_hc1_text};
+use passgate_scan::{Reader, ReaderConfig};
+
+struct Case {
+    id: String,
+    width: usize,
+    height: usize,
+    luma: Vec<u8>,
+    expected: Vec<Vec<u8>>,
+    /// Module size in pixels (synthetic frames only).
+    module_px: Option<f32>,
+}
+
+#[derive(Default, Clone)]
+struct Outcome {
+    read: bool,
+    wrong: bool,
+    panicked: bool,
+    ms: f64,
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let opt = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let work = PathBuf::from(
+        opt("--work").unwrap_or_else(|| std::env::temp_dir().join("qrbench").display().to_string()),
+    );
+    std::fs::create_dir_all(&work)?;
+    let mut sets: Vec<(String, Vec<Case>)> = Vec::new();
+    if let Some(dir) = opt("--photos") {
+        sets.push(("qr-photos".into(), load_photos(Path::new(&dir))?));
+    }
+    if let Some(n) = opt("--synthetic") {
+        sets.push((
+            "synthetic kiosk frames".into(),
+            synthetic_cases(n.parse()?)?,
+        ));
+    }
+    if args.iter().any(|a| a == "--empty") {
+        sets.push(("1280x720, no code".into(), empty_cases()));
+    }
+    let only = opt("--only");
+    let verbose = args.iter().any(|a| a == "-v");
+    for (name, cases) in &sets {
+        let cases: Vec<&Case> = cases
+            .iter()
+            .filter(|c| only.as_ref().is_none_or(|o| c.id.contains(o.as_str())))
+            .collect();
+        let manifest = work.join(format!(
+            "{}.tsv",
+            name.replace(|c: char| !c.is_alphanumeric(), "_")
+        ));
+        let mut lines = String::new();
+        for c in &cases {
+            let path = work.join(format!("{}.pgm", c.id.replace('/', "_")));
+            let mut pgm = format!("P5\n{} {}\n255\n", c.width, c.height).into_bytes();
+            pgm.extend_from_slice(&c.luma);
+            std::fs::write(&path, pgm)?;
+            lines.push_str(&format!("{}\t{}\n", c.id, path.display()));
+        }
+        std::fs::write(&manifest, lines)?;
+        let ours: Vec<Outcome> = cases.iter().map(|c| run_ours(c)).collect();
+        let plain: Vec<Outcome> = cases.iter().map(|c| run_plain(c)).collect();
+        let zxing = opt("--python")
+            .map(|py| run_zxing(&py, &manifest, &cases))
+            .transpose()?;
+        if verbose {
+            for (i, c) in cases.iter().enumerate() {
+                let z = zxing.as_ref().map(|z| z[i].read);
+                println!(
+                    "{}\tours={} ({:.1} ms)\tplain={}\tzxing={:?}{}",
+                    c.id,
+                    ours[i].read,
+                    ours[i].ms,
+                    plain[i].read,
+                    z,
+                    if ours[i].wrong { "\tWRONG" } else { "" }
+                );
+            }
+        }
+        println!("\n### {name} ({} images)\n", cases.len());
+        println!("| reader | read | wrong | panics | median ms | p95 ms | max ms |");
+        println!("|---|---:|---:|---:|---:|---:|---:|");
+        let mut rows = vec![("passgate-scan", &ours), ("rqrr 0.11 plain", &plain)];
+        if let Some(z) = &zxing {
+            rows.push(("zxing-cpp", z));
+        }
+        for (label, outs) in rows {
+            print_row(label, outs);
+        }
+        let small: Vec<usize> = (0..cases.len())
+            .filter(|&i| cases[i].module_px.is_some_and(|m| m >= 3.0))
+            .collect();
+        if !small.is_empty() {
+            let rate = |o: &Vec<Outcome>| {
+                small.iter().filter(|&&i| o[i].read).count() as f64 * 100.0 / small.len() as f64
+            };
+            print!(
+                "\nmodules >= 3 px ({} frames): passgate-scan {:.1} %, rqrr plain {:.1} %",
+                small.len(),
+                rate(&ours),
+                rate(&plain)
+            );
+            if let Some(z) = &zxing {
+                print!(", zxing-cpp {:.1} %", rate(z));
+            }
+            println!();
+        }
+    }
+    Ok(())
+}
+
+fn print_row(label: &str, outs: &[Outcome]) {
+    let n = outs.len().max(1) as f64;
+    let read = outs.iter().filter(|o| o.read).count();
+    let wrong = outs.iter().filter(|o| o.wrong).count();
+    let panics = outs.iter().filter(|o| o.panicked).count();
+    let mut ms: Vec<f64> = outs.iter().map(|o| o.ms).collect();
+    ms.sort_by(f64::total_cmp);
+    let pct = |p: f64| {
+        ms.get(((ms.len() as f64 - 1.0) * p).round() as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
+    println!(
+        "| {label} | {:.1} % ({read}) | {wrong} | {panics} | {:.2} | {:.2} | {:.2} |",
+        read as f64 * 100.0 / n,
+        pct(0.5),
+        pct(0.95),
+        ms.last().copied().unwrap_or(0.0)
+    );
+}
+
+/// Read: every expected text is among the results. Wrong: something was
+/// decoded but not the expected text (an extra code next to the expected one,
+/// as in images holding two codes, is not counted as wrong).
+fn judge(expected: &[Vec<u8>], got: &[Vec<u8>]) -> (bool, bool) {
+    let read = !expected.is_empty() && expected.iter().all(|e| got.contains(e));
+    let wrong = !read && got.iter().any(|g| !expected.contains(g));
+    (read, wrong)
+}
+
+fn run_ours(c: &Case) -> Outcome {
+    let mut reader = Reader::new(ReaderConfig {
+        track: false,
+        ..ReaderConfig::default()
+    });
+    let t = Instant::now();
+    let codes = reader.read_luma(c.width, c.height, &c.luma);
+    let ms = t.elapsed().as_secs_f64() * 1000.0;
+    // Compare as text when the expectation is text, so Shift_JIS/Latin-1 payloads count.
+    let got: Vec<Vec<u8>> = codes.iter().map(|d| d.text.clone().into_bytes()).collect();
+    let (read, wrong) = judge(&c.expected, &got);
+    if wrong && std::env::var_os("QRTRACE").is_some() {
+        eprintln!(
+            "{}: got {:?}",
+            c.id,
+            codes.iter().map(|d| &d.text).collect::<Vec<_>>()
+        );
+    }
+    Outcome {
+        read,
+        wrong,
+        panicked: reader.stats().panics > 0,
+        ms,
+    }
+}
+
+fn run_plain(c: &Case) -> Outcome {
+    let t = Instant::now();
+    let (codes, panicked) = read_plain_rqrr(c.width, c.height, &c.luma);
+    let ms = t.elapsed().as_secs_f64() * 1000.0;
+    let got: Vec<Vec<u8>> = codes
+        .iter()
+        .map(|b| passgate_scan::reader::interpret(b).0.into_bytes())
+        .collect();
+    let (read, wrong) = judge(&c.expected, &got);
+    Outcome {
+        read,
+        wrong,
+        panicked,
+        ms,
+    }
+}
+
+fn run_zxing(
+    python: &str,
+    manifest: &Path,
+    cases: &[&Case],
+) -> Result<Vec<Outcome>, Box<dyn std::error::Error>> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/zxing_bench.py");
+    let out = Command::new(python).arg(script).arg(manifest).output()?;
+    if !out.status.success() {
+        return Err(format!(
+            "zxing_bench.py failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
+    }
+    let mut by_id: HashMap<String, Outcome> = HashMap::new();
+    for line in String::from_utf8(out.stdout)?.lines() {
+        let v: serde_json::Value = serde_json::from_str(line)?;
+        let id = v["id"].as_str().unwrap_or_default().to_owned();
+        let texts: Vec<Vec<u8>> = v["texts"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|t| t.as_str())
+                    .map(|t| t.as_bytes().to_vec())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let c = cases
+            .iter()
+            .find(|c| c.id == id)
+            .ok_or("unknown id from zxing")?;
+        let (read, wrong) = judge(&c.expected, &texts);
+        by_id.insert(
+            id,
+            Outcome {
+                read,
+                wrong,
+                panicked: false,
+                ms: v["ms"].as_f64().unwrap_or(0.0),
+            },
+        );
+    }
+    Ok(cases
+        .iter()
+        .map(|c| by_id.get(&c.id).cloned().unwrap_or_default())
+        .collect())
+}
+
+fn load_photos(dir: &Path) -> Result<Vec<Case>, Box<dyn std::error::Error>> {
+    let mut cases = Vec::new();
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    for d in dirs {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&d)?
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .collect();
+        files.sort();
+        for f in files {
+            let ext = f
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            if !matches!(ext.as_str(), "png" | "jpg" | "jpeg" | "gif" | "bmp") {
+                continue;
+            }
+            let expected = if let Ok(t) = std::fs::read(f.with_extension("txt")) {
+                t
+            } else if let Ok(b) = std::fs::read(f.with_extension("bin")) {
+                b.iter()
+                    .map(|&c| c as char)
+                    .collect::<String>()
+                    .into_bytes()
+            } else {
+                continue;
+            };
+            let img = image::open(&f)?.to_luma8();
+            let id = format!(
+                "{}/{}",
+                d.file_name().and_then(|n| n.to_str()).unwrap_or(""),
+                f.file_name().and_then(|n| n.to_str()).unwrap_or("")
+            );
+            cases.push(Case {
+                id,
+                width: img.width() as usize,
+                height: img.height() as usize,
+                luma: img.into_raw(),
+                expected: vec![expected],
+                module_px: None,
+            });
+        }
+    }
+    Ok(cases)
+}
+
+fn synthetic_cases(n: usize) -> Result<Vec<Case>, Box<dyn std::error::Error>> {
+    let texts: Vec<String> = (0..20).map(sample_hc1_text).collect();
+    let source = SyntheticSource::new(SyntheticConfig {
+        seed: 2026,
+        texts,
+        ..SyntheticConfig::default()
+    })?;
+    Ok((0..n as u64)
+        .map(|i| {
+            let (frame, truth) = source.render(i);
+            Case {
+                id: format!("synthetic/{i:03}"),
+                width: frame.width as usize,
+                height: frame.height as usize,
+                luma: frame.luma,
+                expected: truth.text.into_iter().map(String::into_bytes).collect(),
+                module_px: Some(truth.min_module_px as f32),
+            }
+        })
+        .collect())
+}
+
+fn empty_cases() -> Vec<Case> {
+    // Textured scenes with no code: gradients, noise and edges.
+    (0..20u64)
+        .map(|i| {
+            let (w, h) = (1280usize, 720usize);
+            let mut s = i.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+            let luma = (0..w * h)
+                .map(|p| {
+                    s ^= s << 13;
+                    s ^= s >> 7;
+                    s ^= s << 17;
+                    let (x, y) = (p % w, p / w);
+                    let base = 60
+                        + (x * 120 / w) as i32
+                        + if (x / 160 + y / 90) % 2 == 0 { 30 } else { 0 };
+                    (base + (s % 16) as i32 - 8).clamp(0, 255) as u8
+                })
+                .collect();
+            let _ = Duration::ZERO;
+            Case {
+                id: format!("empty/{i}"),
+                width: w,
+                height: h,
+                luma,
+                expected: Vec::new(),
+                module_px: None,
+            }
+        })
+        .collect()
+}

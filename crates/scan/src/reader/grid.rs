@@ -1,0 +1,306 @@
+//! From three finder patterns to decoded bytes: order the finders, estimate
+//! the version, locate the bottom-right alignment pattern, fit a perspective
+//! transform, sample the modules two ways (binary image, and greyscale
+//! against a threshold local to the code) and hand each grid to rqrr's
+//! decoder (format and Reed-Solomon correction, mirrored codes included).
+
+use super::binarize::{BitImage, Gray};
+use super::finder::{self, Finder};
+use super::fit::Fitter;
+use super::geometry::Homography;
+
+/// One code read from a working image.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// The payload bytes.
+    pub bytes: Vec<u8>,
+    /// The code's outer corners in working-image pixels: top-left, top-right, bottom-right, bottom-left.
+    pub quad: [[f64; 2]; 4],
+}
+
+/// The modules of a sampled code, row-major, `true` = dark.
+struct Modules {
+    dim: usize,
+    dark: Vec<bool>,
+}
+
+impl rqrr::BitGrid for Modules {
+    fn size(&self) -> usize {
+        self.dim
+    }
+    fn bit(&self, y: usize, x: usize) -> bool {
+        self.dark[y * self.dim + x]
+    }
+}
+
+fn decode(m: &Modules) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    rqrr::Grid::new(m).decode_to(&mut out).ok()?;
+    Some(out)
+}
+
+impl rqrr::BitGrid for &Modules {
+    fn size(&self) -> usize {
+        self.dim
+    }
+    fn bit(&self, y: usize, x: usize) -> bool {
+        self.dark[y * self.dim + x]
+    }
+}
+
+fn dist(a: &Finder, b: &Finder) -> f32 {
+    ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt()
+}
+
+/// Orders three finders as (top-left, top-right, bottom-left) when they can
+/// be the corners of one code; `None` when the shape is implausible.
+pub fn order(f: [Finder; 3]) -> Option<(Finder, Finder, Finder, f32)> {
+    let d = [dist(&f[1], &f[2]), dist(&f[0], &f[2]), dist(&f[0], &f[1])];
+    let corner = (0..3).max_by(|&a, &b| d[a].total_cmp(&d[b]))?;
+    let b = f[corner];
+    let (p, q) = (f[(corner + 1) % 3], f[(corner + 2) % 3]);
+    let cross = (p.x - b.x) * (q.y - b.y) - (p.y - b.y) * (q.x - b.x);
+    let (tr, bl) = if cross > 0.0 { (p, q) } else { (q, p) };
+    let (l1, l2) = (dist(&b, &tr), dist(&b, &bl));
+    if l1 < 1.0 || l2 < 1.0 {
+        return None;
+    }
+    let ratio = l1.max(l2) / l1.min(l2);
+    let cos = ((tr.x - b.x) * (bl.x - b.x) + (tr.y - b.y) * (bl.y - b.y)) / (l1 * l2);
+    let modules = [b.module, tr.module, bl.module];
+    let (mlo, mhi) = modules
+        .iter()
+        .fold((f32::MAX, 0f32), |(lo, hi), &m| (lo.min(m), hi.max(m)));
+    if ratio > 1.8 || cos.abs() > 0.6 || mhi > mlo * 2.0 {
+        return None;
+    }
+    // Distance between finder centres must be 14..170 modules.
+    let m = (mlo + mhi) / 2.0;
+    let span = (l1 + l2) / 2.0 / m;
+    if !(10.0..=180.0).contains(&span) {
+        return None;
+    }
+    let score = (ratio - 1.0) + cos.abs() + (mhi / mlo - 1.0);
+    Some((b, tr, bl, score))
+}
+
+/// Module size between two finders, measured across both along their joining line.
+fn module_between(bits: &BitImage, a: &Finder, b: &Finder) -> f32 {
+    let (dx, dy) = (b.x - a.x, b.y - a.y);
+    match (
+        finder::width_along(bits, a, dx, dy),
+        finder::width_along(bits, b, dx, dy),
+    ) {
+        (Some(wa), Some(wb)) => (wa + wb) / 14.0,
+        (Some(w), None) | (None, Some(w)) => w / 7.0,
+        (None, None) => (a.module + b.module) / 2.0,
+    }
+}
+
+/// Tries to read the code cornered by `tl`, `tr`, `bl`; gives up when `expired` says so.
+pub fn read(
+    gray: &Gray,
+    bits: &BitImage,
+    tl: &Finder,
+    tr: &Finder,
+    bl: &Finder,
+    expired: &dyn Fn() -> bool,
+) -> Option<Hit> {
+    let m1 = module_between(bits, tl, tr);
+    let m2 = module_between(bits, tl, bl);
+    let est = (dist(tl, tr) / m1 + dist(tl, bl) / m2) / 2.0 + 7.0;
+    let v0 = ((est - 17.0) / 4.0).round().clamp(1.0, 40.0) as i32;
+    let m = (m1 + m2) / 2.0;
+    // Rank the versions near the estimate by how well the modules fixed by
+    // the standard agree with the best initial transform, then refine the
+    // best two and decode.
+    let mut ranked: Vec<(f32, usize, Homography)> = Vec::new();
+    for ver in (v0 - 2).max(1)..=(v0 + 2).min(40) {
+        let dim = (17 + 4 * ver) as usize;
+        let fitter = Fitter::new(bits, dim, tl.dark);
+        let best = fits(bits, tl, tr, bl, dim, m)
+            .into_iter()
+            .map(|h| (fitter.score(&h), h))
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        let Some((mut score, h)) = best else { continue };
+        if dim >= 45 {
+            match version_info(bits, &h, dim, tl.dark) {
+                Some(v) if v == ver as usize => score += 0.2,
+                Some(_) => score -= 0.1,
+                None => {}
+            }
+        }
+        ranked.push((score, dim, h));
+    }
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let trace = std::env::var_os("QRTRACE").is_some();
+    if trace {
+        eprintln!(
+            "    m1 {m1:.2} m2 {m2:.2} est dim {est:.1}; ranked {:?}",
+            ranked.iter().map(|r| (r.1, r.0)).collect::<Vec<_>>()
+        );
+    }
+    for (_, dim, h0) in ranked.into_iter().take(2) {
+        if expired() {
+            return None;
+        }
+        let fitter = Fitter::new(bits, dim, tl.dark);
+        let (h, score) = fitter.refine(&h0, m as f64);
+        if trace {
+            eprintln!("      dim {dim}: refined score {score:.3}");
+        }
+        let d = dim as f64;
+        let quad = [(0.0, 0.0), (d, 0.0), (d, d), (0.0, d)].map(|(u, v)| {
+            let (x, y) = h.map(u, v);
+            [x, y]
+        });
+        for grid in sample(gray, bits, &h, dim, tl.dark) {
+            if expired() {
+                return None;
+            }
+            if let Some(bytes) = decode(&grid) {
+                return Some(Hit { bytes, quad });
+            }
+        }
+    }
+    None
+}
+
+/// Perspective fits for a code of `dim` modules: through the bottom-right
+/// alignment pattern when one is found, then the affine guess.
+fn fits(
+    bits: &BitImage,
+    tl: &Finder,
+    tr: &Finder,
+    bl: &Finder,
+    dim: usize,
+    m: f32,
+) -> Vec<Homography> {
+    let n = dim as f64 - 7.0;
+    let (bx, by) = (tl.x as f64, tl.y as f64);
+    let (ux, uy) = ((tr.x as f64 - bx) / n, (tr.y as f64 - by) / n);
+    let (vx, vy) = ((bl.x as f64 - bx) / n, (bl.y as f64 - by) / n);
+    let affine = |u: f64, v: f64| {
+        [
+            bx + ux * (u - 3.5) + vx * (v - 3.5),
+            by + uy * (u - 3.5) + vy * (v - 3.5),
+        ]
+    };
+    let d = dim as f64;
+    let src3 = [[3.5, 3.5], [d - 3.5, 3.5], [3.5, d - 3.5]];
+    let dst3 = [
+        [bx, by],
+        [tr.x as f64, tr.y as f64],
+        [bl.x as f64, bl.y as f64],
+    ];
+    let mut out = Vec::with_capacity(2);
+    if dim > 21 {
+        let [ex, ey] = affine(d - 6.5, d - 6.5);
+        let radius = m * (3.0 + dim as f32 * 0.12);
+        for (ax, ay) in finder::find_alignment(bits, ex as f32, ey as f32, radius, m, tl.dark, 6) {
+            out.extend(Homography::quad_to_quad(
+                [src3[0], src3[1], [d - 6.5, d - 6.5], src3[2]],
+                [dst3[0], dst3[1], [ax as f64, ay as f64], dst3[2]],
+            ));
+        }
+    }
+    out.extend(Homography::quad_to_quad(
+        [src3[0], src3[1], [d - 3.5, d - 3.5], src3[2]],
+        [dst3[0], dst3[1], affine(d - 3.5, d - 3.5), dst3[2]],
+    ));
+    out
+}
+
+fn module_dark(bits: &BitImage, h: &Homography, i: usize, j: usize, dark: bool) -> bool {
+    let (x, y) = h.map(i as f64 + 0.5, j as f64 + 0.5);
+    bits.dark(x.round() as i32, y.round() as i32) == dark
+}
+
+/// BCH(18,6) remainder for version information.
+fn version_code(v: u32) -> u32 {
+    let mut r = v << 12;
+    for bit in (12..18).rev() {
+        if r & (1 << bit) != 0 {
+            r ^= 0x1F25 << (bit - 12);
+        }
+    }
+    (v << 12) | r
+}
+
+/// The version written in the version-information blocks (either copy, or
+/// their mirror images), when it is within 3 bit errors of a valid one.
+fn version_info(bits: &BitImage, h: &Homography, dim: usize, dark: bool) -> Option<usize> {
+    let mut reads = [0u32; 2];
+    for i in 0..18 {
+        let (a, b) = (i / 3, dim - 11 + i % 3);
+        reads[0] |= (module_dark(bits, h, b, a, dark) as u32) << i;
+        reads[1] |= (module_dark(bits, h, a, b, dark) as u32) << i;
+    }
+    let mut best: Option<(u32, usize)> = None;
+    for v in 7..=40u32 {
+        let code = version_code(v);
+        for r in reads {
+            let d = (code ^ r).count_ones();
+            if d <= 3 && best.is_none_or(|(bd, _)| d < bd) {
+                best = Some((d, v as usize));
+            }
+        }
+    }
+    best.map(|(_, v)| v)
+}
+
+/// Bilinear luma at (x, y), clamped to the image.
+fn bilinear(g: &Gray, x: f64, y: f64) -> f32 {
+    let x = x.clamp(0.0, (g.width - 1) as f64);
+    let y = y.clamp(0.0, (g.height - 1) as f64);
+    let (x0, y0) = (x.floor() as usize, y.floor() as usize);
+    let (x1, y1) = ((x0 + 1).min(g.width - 1), (y0 + 1).min(g.height - 1));
+    let (fx, fy) = ((x - x0 as f64) as f32, (y - y0 as f64) as f32);
+    let p = |xx: usize, yy: usize| g.data[yy * g.width + xx] as f32;
+    let top = p(x0, y0) * (1.0 - fx) + p(x1, y0) * fx;
+    let bot = p(x0, y1) * (1.0 - fx) + p(x1, y1) * fx;
+    top * (1.0 - fy) + bot * fy
+}
+
+/// Two samplings of the code: the binary image at module centres, and the
+/// greyscale module means against the mean of the 9x9 modules around each.
+fn sample(gray: &Gray, bits: &BitImage, h: &Homography, dim: usize, dark: bool) -> [Modules; 2] {
+    let mut bin = Vec::with_capacity(dim * dim);
+    let mut val = Vec::with_capacity(dim * dim);
+    for j in 0..dim {
+        for i in 0..dim {
+            let (x, y) = h.map(i as f64 + 0.5, j as f64 + 0.5);
+            bin.push(bits.dark(x.round() as i32, y.round() as i32) == dark);
+            let mut s = 0.0;
+            for (du, dv) in [(0.5, 0.5), (0.3, 0.3), (0.7, 0.3), (0.3, 0.7), (0.7, 0.7)] {
+                let (x, y) = h.map(i as f64 + du, j as f64 + dv);
+                s += bilinear(gray, x, y);
+            }
+            val.push(s / 5.0);
+        }
+    }
+    // Integral image of module values for the local mean.
+    let w = dim + 1;
+    let mut integral = vec![0f32; w * w];
+    for j in 0..dim {
+        let mut row = 0.0;
+        for i in 0..dim {
+            row += val[j * dim + i];
+            integral[(j + 1) * w + i + 1] = integral[j * w + i + 1] + row;
+        }
+    }
+    const R: usize = 4;
+    let mut grey = Vec::with_capacity(dim * dim);
+    for j in 0..dim {
+        let (j0, j1) = (j.saturating_sub(R), (j + R + 1).min(dim));
+        for i in 0..dim {
+            let (i0, i1) = (i.saturating_sub(R), (i + R + 1).min(dim));
+            let s = integral[j1 * w + i1] + integral[j0 * w + i0]
+                - integral[j0 * w + i1]
+                - integral[j1 * w + i0];
+            let mean = s / ((j1 - j0) * (i1 - i0)) as f32;
+            grey.push((val[j * dim + i] < mean) == dark);
+        }
+    }
+    [Modules { dim, dark: bin }, Modules { dim, dark: grey }]
+}
