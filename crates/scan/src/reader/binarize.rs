@@ -44,9 +44,29 @@ impl BitImage {
 const BLOCK: usize = 8;
 const MIN_CONTRAST: u8 = 24;
 
-/// Block-adaptive threshold of `img`; also returns the per-block thresholds.
+/// Sensor noise estimate: mean absolute difference of horizontal neighbours
+/// on every 8th row, ignoring edges (differences of 32 or more).
+fn noise_level(img: &Gray) -> u32 {
+    let (mut sum, mut n) = (0u32, 0u32);
+    for y in (0..img.height).step_by(8) {
+        let row = &img.data[y * img.width..(y + 1) * img.width];
+        for p in row.windows(2) {
+            let d = p[0].abs_diff(p[1]) as u32;
+            if d < 32 {
+                sum += d;
+                n += 1;
+            }
+        }
+    }
+    sum.checked_div(n).unwrap_or(0)
+}
+
+/// Block-adaptive threshold of `img`.
 pub fn adaptive(img: &Gray) -> BitImage {
     let (w, h) = (img.width, img.height);
+    // A block counts as flat unless its range clearly exceeds the noise
+    // (the mean neighbour difference is about 1.1 sigma of the noise).
+    let min_contrast = (MIN_CONTRAST as u32).max(noise_level(img) * 5).min(80) as u8;
     let bw = w.div_ceil(BLOCK);
     let bh = h.div_ceil(BLOCK);
     let mut level = vec![0u32; bw * bh];
@@ -66,7 +86,7 @@ pub fn adaptive(img: &Gray) -> BitImage {
             }
             let n = ((y1 - y0) * (x1 - x0)) as u32;
             let mut v = sum / n;
-            if hi - lo <= MIN_CONTRAST {
+            if hi - lo <= min_contrast {
                 // Flat block: assume light unless its neighbours say it sits in a dark area.
                 v = lo as u32 / 2;
                 if by > 0 && bx > 0 {

@@ -187,7 +187,12 @@ fn scan(img: &Gray, deadline: &Deadline, out: &mut Vec<grid::Hit>) -> bool {
                     continue;
                 }
                 if let Some((tl, tr, bl, score)) = grid::order([top[a], top[b], top[c]]) {
-                    triples.push((score, [a, b, c], tl, tr, bl));
+                    // Finders confirmed on more rows are likelier real.
+                    let support = [top[a], top[b], top[c]]
+                        .iter()
+                        .map(|f| f.count.min(4))
+                        .sum::<u32>() as f32;
+                    triples.push((score - 0.1 * support, [a, b, c], tl, tr, bl));
                 }
             }
         }
