@@ -26,17 +26,33 @@ impl Store {
     pub fn record(&mut self, entry: &NewEntry, now: DateTime<Utc>) -> Result<EntryId> {
         entry.validate()?;
         let id = self.new_id(now)?;
-        let row = entry.to_entry(id, now);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        insert_entry(&tx, &row)?;
-        tx.prepare_cached(
-            "INSERT INTO outbox (entry_id, state, attempts, updated_at) VALUES (?1, 'pending', 0, ?2)",
-        )?
-        .execute(params![id.to_string(), utc_text(now)])?;
+        insert_recorded(&tx, entry, id, now)?;
         tx.commit()?;
         Ok(id)
+    }
+
+    /// Records many decisions, each with its own instant, in one
+    /// transaction (imports, tests and benchmarks): all or nothing. Every
+    /// entry is validated before anything is written.
+    pub fn record_batch(&mut self, entries: &[(NewEntry, DateTime<Utc>)]) -> Result<Vec<EntryId>> {
+        for (entry, _) in entries {
+            entry.validate()?;
+        }
+        let ids = entries
+            .iter()
+            .map(|(_, now)| self.new_id(*now))
+            .collect::<Result<Vec<_>>>()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for ((entry, now), id) in entries.iter().zip(&ids) {
+            insert_recorded(&tx, entry, *id, *now)?;
+        }
+        tx.commit()?;
+        Ok(ids)
     }
 
     /// A UUIDv7 for an entry made at `now` (monotonic within this store
@@ -60,10 +76,12 @@ impl Store {
         }
     }
 
-    /// Every entry of a venue-local day, oldest first (for export).
+    /// Every entry of a venue-local day, oldest first (for export). Entries
+    /// of the same instant come in insertion order (the rowid, which the
+    /// day index carries, so no sort is needed).
     pub fn day_entries(&self, day: NaiveDate) -> Result<Vec<Entry>> {
         let sql = format!(
-            "SELECT {ENTRY_COLUMNS} FROM entries e WHERE e.local_day = ?1 ORDER BY e.at_utc, e.id"
+            "SELECT {ENTRY_COLUMNS} FROM entries e WHERE e.local_day = ?1 ORDER BY e.at_utc, e.rowid"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut rows = stmt.query([day.to_string()])?;
@@ -81,6 +99,21 @@ impl Store {
             .query_row("SELECT count(*) FROM entries", [], |r| r.get(0))?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
+}
+
+/// Inserts a new decision and its pending outbox row.
+fn insert_recorded(
+    conn: &rusqlite::Connection,
+    entry: &NewEntry,
+    id: EntryId,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    insert_entry(conn, &entry.to_entry(id, now))?;
+    conn.prepare_cached(
+        "INSERT INTO outbox (entry_id, state, attempts, updated_at) VALUES (?1, 'pending', 0, ?2)",
+    )?
+    .execute(params![id.to_string(), utc_text(now)])?;
+    Ok(())
 }
 
 /// Inserts a complete entry row (used by `record` and by tools that
@@ -164,4 +197,57 @@ pub(crate) fn entry_from_row(row: &Row<'_>) -> Result<Entry> {
         temperature: row.get::<_, Option<f64>>(14)?.map(|t| t as f32),
         pass_id: row.get(15)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeDelta, TimeZone};
+
+    use super::*;
+    use crate::entry::{Kind, Outcome};
+
+    fn decision(n: u32) -> NewEntry {
+        NewEntry {
+            venue_id: "venue-1".into(),
+            device_id: "kiosk-1".into(),
+            tz: chrono_tz::UTC,
+            kind: Kind::Manual,
+            outcome: Outcome::Admit,
+            reason_code: "ok".into(),
+            reason_text: format!("entry {n}"),
+            colour: None,
+            issuer: None,
+            subject: None,
+            masked_name: None,
+            temperature: None,
+            pass_id: None,
+        }
+    }
+
+    #[test]
+    fn record_batch_writes_all_or_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("k.sqlite")).unwrap();
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 28, 8, 0, 0).unwrap();
+        let mut batch: Vec<_> = (0..5)
+            .map(|n| (decision(n), t0 + TimeDelta::seconds(n.into())))
+            .collect();
+        batch[3].0.reason_code = "Not Snake".into();
+        assert!(store.record_batch(&batch).is_err());
+        assert_eq!(
+            store.entry_count().unwrap(),
+            0,
+            "one bad entry writes nothing"
+        );
+        batch[3].0.reason_code = "ok".into();
+        let ids = store.record_batch(&batch).unwrap();
+        assert_eq!(ids.len(), 5);
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids follow the times");
+        assert_eq!(store.backlog().unwrap().pending, 5);
+        let third = store.entry(ids[2]).unwrap().unwrap();
+        assert_eq!(
+            (third.at, third.reason_text.as_str()),
+            (batch[2].1, "entry 2")
+        );
+    }
 }

@@ -169,7 +169,22 @@ pub struct Entry {
 /// Longest accepted id / code / pseudonym / name, in characters.
 pub const MAX_FIELD_CHARS: usize = 64;
 /// Longest accepted reason text, in characters.
-pub const MAX_REASON_TEXT_CHARS: usize = 200;
+pub const MAX_REASON_TEXT_CHARS: usize = 500;
+
+/// Makes free text acceptable to [`NewEntry::validate`]: control
+/// characters become spaces and text longer than `max_chars` is cut,
+/// ending in `…`. For callers that build entries from text they do not
+/// control (decoder error messages, say), so an entry is never lost to a
+/// long or odd string.
+pub fn fit_text(text: &str, max_chars: usize) -> String {
+    let clean = text.chars().map(|c| if c.is_control() { ' ' } else { c });
+    if text.chars().count() <= max_chars {
+        return clean.collect();
+    }
+    let mut out: String = clean.take(max_chars.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
 
 impl NewEntry {
     /// Checks the fields; a bad entry is refused before anything is written.
@@ -308,6 +323,20 @@ mod tests {
         check(|e| e.temperature = Some(-1.0), Some("temperature"));
         check(|e| e.temperature = None, None);
         check(|e| e.masked_name = Some("刘".repeat(64)), None);
+    }
+
+    #[test]
+    fn fit_text_cleans_and_cuts() {
+        assert_eq!(fit_text("ok", 5), "ok");
+        assert_eq!(fit_text("a\nb\tc", 10), "a b c");
+        assert_eq!(fit_text("刘刘刘刘刘刘", 4), "刘刘刘…");
+        assert_eq!(fit_text("abcd", 4), "abcd");
+        let long = "x".repeat(MAX_REASON_TEXT_CHARS * 2);
+        let e = NewEntry {
+            reason_text: fit_text(&long, MAX_REASON_TEXT_CHARS),
+            ..sample()
+        };
+        assert!(e.validate().is_ok());
     }
 
     #[test]

@@ -28,6 +28,7 @@ pub use db::{BUSY_TIMEOUT, Store};
 pub use documents::{CachedRevocations, CachedTrustList};
 pub use entry::{
     Colour, Entry, EntryId, Kind, MAX_FIELD_CHARS, MAX_REASON_TEXT_CHARS, NewEntry, Outcome,
+    fit_text,
 };
 pub use error::{Error, Result};
 pub use migrate::SCHEMA_VERSION;

@@ -62,7 +62,7 @@ impl Store {
             .query_row(rusqlite::params![day, search], |r| r.get(0))?;
         let sql = format!(
             "SELECT {ENTRY_COLUMNS} FROM entries e WHERE e.local_day = ?1 AND {SEARCH_FILTER} \
-             ORDER BY e.at_utc, e.id LIMIT ?3 OFFSET ?4"
+             ORDER BY e.at_utc, e.rowid LIMIT ?3 OFFSET ?4"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let limit = i64::try_from(q.limit).unwrap_or(i64::MAX);

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
-use super::{COLUMNS, text_cells};
+use super::COLUMNS;
 use crate::Result;
 use crate::entry::Entry;
 use crate::summary::DaySummary;
@@ -15,11 +15,6 @@ pub const LOG_SHEET: &str = "Log";
 /// The name of the summary sheet.
 pub const SUMMARY_SHEET: &str = "Summary";
 
-const LOCAL_TIME: u16 = 1;
-const UTC_TIME: u16 = 2;
-const LOCAL_DAY: u16 = 3;
-const TEMPERATURE: u16 = 14;
-
 /// Writes `entries` as an XLSX workbook to `out`. The log sheet has the
 /// [`super::COLUMNS`] headers and one row per entry (times as Excel
 /// datetimes, temperature as a number; text as string cells, which Excel
@@ -28,8 +23,12 @@ const TEMPERATURE: u16 = 14;
 /// The summary sheet counts the entries per hour, outcome and reason.
 pub fn write_xlsx<W: Write + Send>(entries: &[Entry], out: W) -> Result<()> {
     let mut book = Workbook::new();
+    // Excel's own level: much faster than the default 6, files ~5% larger.
+    book.set_zip_compression_level(3);
     let bold = Format::new().set_bold();
-    log_sheet(book.add_worksheet(), entries, &bold)?;
+    // Row by row with inline strings: no shared-string table to build for
+    // the many unique ids, and memory stays flat for big days.
+    log_sheet(book.add_worksheet_with_constant_memory()?, entries, &bold)?;
     summary_sheet(
         book.add_worksheet(),
         &DaySummary::from_entries(entries),
@@ -47,32 +46,37 @@ fn log_sheet(ws: &mut Worksheet, entries: &[Entry], bold: &Format) -> Result<(),
     for (col, name) in (0u16..).zip(COLUMNS) {
         ws.write_string_with_format(0, col, name, bold)?;
     }
-    for (row, e) in (1u32..).zip(entries) {
-        let cells = text_cells(e);
-        for (col, cell) in (0u16..).zip(cells.iter()) {
-            match col {
-                LOCAL_TIME => {
-                    ws.write_datetime_with_format(row, col, e.local_time.naive_local(), &datetime)?;
-                }
-                UTC_TIME => {
-                    ws.write_datetime_with_format(row, col, e.at.naive_utc(), &datetime)?;
-                }
-                LOCAL_DAY => {
-                    ws.write_datetime_with_format(row, col, e.local_day, &date)?;
-                }
-                TEMPERATURE => {
-                    if let Some(t) = e.temperature {
-                        ws.write_number_with_format(row, col, f64::from(t), &one_decimal)?;
-                    }
-                }
-                _ if cell.is_empty() => {}
-                // A string cell is never evaluated as a formula, so the
-                // text is kept exactly (no quote prefix, unlike the CSV).
-                _ => {
-                    ws.write_string(row, col, cell.as_ref())?;
-                }
-            }
+    let text = |ws: &mut Worksheet, row, col, value: &str| -> Result<(), XlsxError> {
+        // A string cell is never evaluated as a formula, so the text is
+        // kept exactly (no quote prefix, unlike the CSV).
+        if !value.is_empty() {
+            ws.write_string(row, col, value)?;
         }
+        Ok(())
+    };
+    fn opt(v: &Option<String>) -> &str {
+        v.as_deref().unwrap_or("")
+    }
+    // Columns in `COLUMNS` order.
+    for (row, e) in (1u32..).zip(entries) {
+        text(ws, row, 0, &e.id.to_string())?;
+        ws.write_datetime_with_format(row, 1, e.local_time.naive_local(), &datetime)?;
+        ws.write_datetime_with_format(row, 2, e.at.naive_utc(), &datetime)?;
+        ws.write_datetime_with_format(row, 3, e.local_day, &date)?;
+        text(ws, row, 4, &e.venue_id)?;
+        text(ws, row, 5, &e.device_id)?;
+        text(ws, row, 6, e.kind.as_str())?;
+        text(ws, row, 7, e.outcome.as_str())?;
+        text(ws, row, 8, &e.reason_code)?;
+        text(ws, row, 9, &e.reason_text)?;
+        text(ws, row, 10, e.colour.map_or("", |c| c.as_str()))?;
+        text(ws, row, 11, opt(&e.issuer))?;
+        text(ws, row, 12, opt(&e.subject))?;
+        text(ws, row, 13, opt(&e.masked_name))?;
+        if let Some(t) = e.temperature {
+            ws.write_number_with_format(row, 14, f64::from(t), &one_decimal)?;
+        }
+        text(ws, row, 15, opt(&e.pass_id))?;
     }
     ws.set_freeze_panes(1, 0)?;
     let last_row = u32::try_from(entries.len()).unwrap_or(u32::MAX);
