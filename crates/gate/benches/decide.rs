@@ -51,7 +51,8 @@ fn cpu_time_summary() {
     };
     let mut admitted = 0u32;
     for _ in 0..N {
-        admitted += u32::from(decide(black_box(&text), &w.state, &policy, w.now, Some(36.6)).is_admit());
+        admitted +=
+            u32::from(decide(black_box(&text), &w.state, &policy, w.now, Some(36.6)).is_admit());
     }
     let wall = wall0.elapsed().as_secs_f64();
     let cpu = thread_cpu_ns().map_or(f64::NAN, |c| (c - cpu0) as f64 / 1e9);
