@@ -1,10 +1,10 @@
 //! Reading keys, documents and times given on the command line.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use passgate_pass::keys::{parse_public_key, parse_secret_key};
 use passgate_pass::{SigningKey, VerifyingKey};
 
@@ -69,4 +69,36 @@ pub fn write_new_private(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
 /// Writes a file, replacing it.
 pub fn write(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
     fs::write(path, contents).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Options of the commands that sign a document with the root key.
+#[derive(clap::Args)]
+pub struct RootSigning {
+    /// Root secret key file (ROOT.key).
+    #[arg(long)]
+    root: PathBuf,
+    /// Signing time (RFC 3339; default: now).
+    #[arg(long, value_parser = rfc3339)]
+    issued_at: Option<DateTime<Utc>>,
+    /// Output file (the signed JSON envelope).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+impl RootSigning {
+    /// The root key.
+    pub fn key(&self) -> anyhow::Result<SigningKey> {
+        secret_key(&self.root)
+    }
+
+    /// The signing time, in whole seconds.
+    pub fn issued_at(&self) -> DateTime<Utc> {
+        now_or(self.issued_at).trunc_subsecs(0)
+    }
+
+    /// Writes the signed document and returns the path written.
+    pub fn write(&self, doc: &[u8]) -> anyhow::Result<&Path> {
+        write(&self.out, doc)?;
+        Ok(&self.out)
+    }
 }

@@ -1,9 +1,7 @@
 //! `passgate revoke sign`: a revocation document signed by the root key.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use chrono::{DateTime, SubsecRound, Utc};
 use passgate_pass::{PassId, RevocationDraft};
 
 use crate::input;
@@ -18,9 +16,8 @@ pub enum Command {
 /// Arguments of `passgate revoke sign`.
 #[derive(clap::Args)]
 pub struct SignArgs {
-    /// Root secret key file (ROOT.key).
-    #[arg(long)]
-    root: PathBuf,
+    #[command(flatten)]
+    signing: input::RootSigning,
     /// Revoked pass ids (32 hex digits each).
     #[arg(long = "pass-id", value_name = "HEX", num_args = 1..)]
     pass_ids: Vec<PassId>,
@@ -33,12 +30,6 @@ pub struct SignArgs {
     /// Sequence number the document continues from (0: a full list).
     #[arg(long, default_value_t = 0)]
     base_seq: u64,
-    /// Signing time (RFC 3339; default: now).
-    #[arg(long, value_parser = input::rfc3339)]
-    issued_at: Option<DateTime<Utc>>,
-    /// Output file (the signed JSON envelope).
-    #[arg(long)]
-    out: PathBuf,
 }
 
 /// Runs a `passgate revoke` subcommand.
@@ -49,19 +40,18 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
 }
 
 fn sign(args: SignArgs) -> anyhow::Result<ExitCode> {
-    let root = input::secret_key(&args.root)?;
+    let root = args.signing.key()?;
     let draft = RevocationDraft {
         seq: args.seq,
         base_seq: args.base_seq,
-        issued_at: input::now_or(args.issued_at).trunc_subsecs(0),
+        issued_at: args.signing.issued_at(),
         pass_ids: args.pass_ids,
         subjects: args.subjects,
     };
-    let doc = draft.sign(&root)?;
-    input::write(&args.out, &doc)?;
+    let out = args.signing.write(&draft.sign(&root)?)?;
     println!(
         "wrote {}: revocations {}..{}, {} pass id(s), {} subject(s)",
-        args.out.display(),
+        out.display(),
         draft.base_seq,
         draft.seq,
         draft.pass_ids.len(),

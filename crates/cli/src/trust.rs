@@ -1,10 +1,9 @@
 //! `passgate trust sign`: a trust list signed by the root key.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use chrono::{DateTime, SubsecRound, TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use passgate_pass::{IssuerDraft, IssuerId, TrustListDraft};
 
 use crate::input;
@@ -19,9 +18,8 @@ pub enum Command {
 /// Arguments of `passgate trust sign`.
 #[derive(clap::Args)]
 pub struct SignArgs {
-    /// Root secret key file (ROOT.key).
-    #[arg(long)]
-    root: PathBuf,
+    #[command(flatten)]
+    signing: input::RootSigning,
     /// An issuer as PUB,ISSUER_ID,"Display name"; PUB is a .pub file or 64 hex digits. Repeat for several.
     #[arg(long = "issuer", required = true, value_name = "PUB,ISSUER_ID,NAME")]
     issuers: Vec<String>,
@@ -31,18 +29,12 @@ pub struct SignArgs {
     /// Days until the list expires.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=3650))]
     valid_days: u32,
-    /// Signing time (RFC 3339; default: now).
-    #[arg(long, value_parser = input::rfc3339)]
-    issued_at: Option<DateTime<Utc>>,
     /// Start of the issuer keys' validity, by pass issue time (default: the signing time).
     #[arg(long, value_parser = input::rfc3339)]
     keys_not_before: Option<DateTime<Utc>>,
     /// Days the issuer keys stay valid after --keys-not-before.
     #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=36500))]
     key_valid_days: u32,
-    /// Output file (the signed JSON envelope).
-    #[arg(long)]
-    out: PathBuf,
 }
 
 /// Runs a `passgate trust` subcommand.
@@ -53,8 +45,8 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
 }
 
 fn sign(args: SignArgs) -> anyhow::Result<ExitCode> {
-    let root = input::secret_key(&args.root)?;
-    let issued_at = input::now_or(args.issued_at).trunc_subsecs(0);
+    let root = args.signing.key()?;
+    let issued_at = args.signing.issued_at();
     let not_before = args.keys_not_before.unwrap_or(issued_at);
     let not_after = not_before + TimeDelta::days(i64::from(args.key_valid_days));
     let issuers = args
@@ -70,11 +62,10 @@ fn sign(args: SignArgs) -> anyhow::Result<ExitCode> {
         expires_at: issued_at + TimeDelta::days(i64::from(args.valid_days)),
         issuers,
     };
-    let doc = draft.sign(&root)?;
-    input::write(&args.out, &doc)?;
+    let out = args.signing.write(&draft.sign(&root)?)?;
     println!(
         "wrote {}: trust list seq {}, {} issuer(s), expires {}",
-        args.out.display(),
+        out.display(),
         draft.seq,
         draft.issuers.len(),
         draft.expires_at.to_rfc3339()

@@ -57,6 +57,33 @@ fn cpu_time_summary() {
     let wall = wall0.elapsed().as_secs_f64();
     let cpu = thread_cpu_ns().map_or(f64::NAN, |c| (c - cpu0) as f64 / 1e9);
     assert_eq!(admitted, N);
+    // The share of decoding (no signature check).
+    let Some(dec0) = thread_cpu_ns() else { return };
+    for _ in 0..N {
+        assert!(passgate_pass::RawPass::decode(black_box(&text)).is_ok());
+    }
+    let dec_cpu = thread_cpu_ns().map_or(f64::NAN, |c| (c - dec0) as f64 / 1e9);
+    println!(
+        "decode alone (HC1 text to RawPass): {:.1} µs CPU each",
+        dec_cpu * 1e6 / f64::from(N)
+    );
+    // The share of one Ed25519 verify_strict over a pass-sized message.
+    let message = [7u8; 200];
+    let signature = ed25519_dalek::Signer::sign(&w.ln, &message);
+    let public = w.ln.verifying_key();
+    let Some(sig0) = thread_cpu_ns() else { return };
+    for _ in 0..N {
+        assert!(
+            public
+                .verify_strict(black_box(&message), &signature)
+                .is_ok()
+        );
+    }
+    let sig_cpu = thread_cpu_ns().map_or(f64::NAN, |c| (c - sig0) as f64 / 1e9);
+    println!(
+        "ed25519 verify_strict alone: {:.1} µs CPU each",
+        sig_cpu * 1e6 / f64::from(N)
+    );
     println!(
         "pass verification, {N} admits: {:.0} passes/s per CPU-second ({:.1} µs each); \
          {:.0} passes/s wall clock",
