@@ -39,57 +39,62 @@ fn thread_cpu_ns() -> Option<u64> {
     stat.split_whitespace().next()?.parse().ok()
 }
 
-/// Admit verdicts per second of this thread's CPU time and of wall time.
+/// CPU seconds `f` takes for `n` iterations, or NaN without schedstat.
+fn cpu_seconds(n: u32, mut f: impl FnMut()) -> f64 {
+    let start = thread_cpu_ns();
+    for _ in 0..n {
+        f();
+    }
+    match (start, thread_cpu_ns()) {
+        (Some(a), Some(b)) => (b - a) as f64 / 1e9,
+        _ => f64::NAN,
+    }
+}
+
+/// Admit verdicts per CPU-second, with the shares of decoding and of the
+/// signature check. The three are measured in interleaved rounds so that
+/// load from other processes affects them alike.
 fn cpu_time_summary() {
-    const N: u32 = 20_000;
+    const ROUNDS: u32 = 20;
+    const PER_ROUND: u32 = 1_000;
     let w = support::World::new();
     let text = w.pass(|_| {});
     let policy = VenuePolicy::default();
-    let (Some(cpu0), wall0) = (thread_cpu_ns(), Instant::now()) else {
-        println!("thread CPU time unavailable: see the criterion figures above");
-        return;
-    };
-    let mut admitted = 0u32;
-    for _ in 0..N {
-        admitted +=
-            u32::from(decide(black_box(&text), &w.state, &policy, w.now, Some(36.6)).is_admit());
-    }
-    let wall = wall0.elapsed().as_secs_f64();
-    let cpu = thread_cpu_ns().map_or(f64::NAN, |c| (c - cpu0) as f64 / 1e9);
-    assert_eq!(admitted, N);
-    // The share of decoding (no signature check).
-    let Some(dec0) = thread_cpu_ns() else { return };
-    for _ in 0..N {
-        assert!(passgate_pass::RawPass::decode(black_box(&text)).is_ok());
-    }
-    let dec_cpu = thread_cpu_ns().map_or(f64::NAN, |c| (c - dec0) as f64 / 1e9);
-    println!(
-        "decode alone (HC1 text to RawPass): {:.1} µs CPU each",
-        dec_cpu * 1e6 / f64::from(N)
-    );
-    // The share of one Ed25519 verify_strict over a pass-sized message.
     let message = [7u8; 200];
     let signature = ed25519_dalek::Signer::sign(&w.ln, &message);
     let public = w.ln.verifying_key();
-    let Some(sig0) = thread_cpu_ns() else { return };
-    for _ in 0..N {
-        assert!(
-            public
-                .verify_strict(black_box(&message), &signature)
-                .is_ok()
-        );
+    let (mut full, mut decode, mut verify) = (0.0, 0.0, 0.0);
+    let wall = Instant::now();
+    for _ in 0..ROUNDS {
+        full += cpu_seconds(PER_ROUND, || {
+            assert!(decide(black_box(&text), &w.state, &policy, w.now, Some(36.6)).is_admit());
+        });
+        decode += cpu_seconds(PER_ROUND, || {
+            assert!(passgate_pass::RawPass::decode(black_box(&text)).is_ok());
+        });
+        verify += cpu_seconds(PER_ROUND, || {
+            assert!(
+                public
+                    .verify_strict(black_box(&message), &signature)
+                    .is_ok()
+            );
+        });
     }
-    let sig_cpu = thread_cpu_ns().map_or(f64::NAN, |c| (c - sig0) as f64 / 1e9);
+    let wall = wall.elapsed().as_secs_f64();
+    let n = f64::from(ROUNDS * PER_ROUND);
+    if full.is_nan() {
+        println!("thread CPU time unavailable: see the criterion figures above");
+        return;
+    }
     println!(
-        "ed25519 verify_strict alone: {:.1} µs CPU each",
-        sig_cpu * 1e6 / f64::from(N)
-    );
-    println!(
-        "pass verification, {N} admits: {:.0} passes/s per CPU-second ({:.1} µs each); \
-         {:.0} passes/s wall clock",
-        f64::from(N) / cpu,
-        cpu * 1e6 / f64::from(N),
-        f64::from(N) / wall
+        "pass verification (QR text to admit verdict), {n} runs: {:.0} passes/s per CPU-second \
+         ({:.1} µs each; of which decode {:.1} µs, ed25519 verify_strict {:.1} µs); \
+         {:.0} runs/s of all three by wall clock",
+        n / full,
+        full * 1e6 / n,
+        decode * 1e6 / n,
+        verify * 1e6 / n,
+        3.0 * n / wall
     );
 }
 
