@@ -56,10 +56,7 @@ impl Frame {
 }
 
 /// Anything that delivers frames: camera, image files, video replay, synthetic scenes.
-///
-/// Not `Send`: a camera handle must stay on the thread that opened it, so
-/// [`crate::Pipeline`] builds its source on the capture thread.
-pub trait FrameSource {
+pub trait FrameSource: Send {
     /// The next frame. `Ok(None)` means the source is finished (a camera never finishes);
     /// an error is a status (e.g. no camera) and the caller may ask again later.
     fn next_frame(&mut self) -> Result<Option<Frame>>;

@@ -248,3 +248,42 @@ fn capture_loop(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(seq: u64) -> Frame {
+        Frame::new(1, 1, vec![0], Duration::ZERO, seq).expect("1x1")
+    }
+
+    #[test]
+    fn latest_frame_wins_and_stale_ones_are_counted() {
+        let mailbox = Mailbox::default();
+        for seq in 0..3 {
+            mailbox.put_latest(frame(seq));
+        }
+        assert_eq!(mailbox.take().map(|f| f.seq), Some(2));
+        assert_eq!(mailbox.counts(), (3, 2));
+        mailbox.close();
+        assert_eq!(mailbox.take(), None);
+    }
+
+    #[test]
+    fn every_mode_hands_over_each_frame() {
+        let mailbox = Arc::new(Mailbox::default());
+        let producer = {
+            let mailbox = mailbox.clone();
+            std::thread::spawn(move || {
+                for seq in 0..5 {
+                    mailbox.put_wait(frame(seq));
+                }
+                mailbox.close();
+            })
+        };
+        let seqs: Vec<u64> = std::iter::from_fn(|| mailbox.take().map(|f| f.seq)).collect();
+        producer.join().expect("producer ends");
+        assert_eq!(seqs, vec![0, 1, 2, 3, 4]);
+        assert_eq!(mailbox.counts(), (5, 0));
+    }
+}

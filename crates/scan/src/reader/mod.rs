@@ -122,7 +122,10 @@ impl Reader {
         if width < 21 || height < 21 || luma.len() < width * height {
             return Vec::new();
         }
-        let deadline = Deadline(Instant::now() + self.config.budget);
+        // New work starts only while a fifth of the budget (at most 10 ms,
+        // the cost of one large rqrr decode) is left, so a frame ends in time.
+        let reserve = (self.config.budget / 5).min(Duration::from_millis(10));
+        let deadline = Deadline(Instant::now() + self.config.budget - reserve);
         let track = self
             .track
             .filter(|t| self.config.track && self.seq.saturating_sub(t.seq) <= 5);
@@ -131,9 +134,12 @@ impl Reader {
             read_all(&config, width, height, luma, track, &deadline)
         }));
         match result {
-            Ok((codes, complete)) => {
+            Ok((codes, complete, panicked)) => {
                 if !complete {
                     self.stats.over_budget += 1;
+                }
+                if panicked {
+                    self.stats.panics += 1;
                 }
                 if let Some(first) = codes.first() {
                     self.stats.frames_with_codes += 1;
@@ -237,7 +243,7 @@ fn read_all(
     luma: &[u8],
     track: Option<Track>,
     deadline: &Deadline,
-) -> (Vec<Decoded>, bool) {
+) -> (Vec<Decoded>, bool, bool) {
     let full = Gray {
         width,
         height,
@@ -296,6 +302,29 @@ fn read_all(
             hits.extend(found.into_iter().map(|h| (h, k as f64, [0.0, 0.0])));
         }
     }
+    // Last resort for small images: rqrr's own detector (flood-fill
+    // capstones, its own threshold) finds some codes ours misses. It can
+    // panic and cannot be interrupted, so it only runs on small images with
+    // time left, inside its own catch_unwind.
+    let mut panicked = false;
+    if hits.is_empty()
+        && complete
+        && !deadline.passed()
+        && width * height <= PLAIN_FALLBACK_MAX_PIXELS
+    {
+        let (codes, p) = read_plain_rqrr(width, height, luma);
+        panicked = p;
+        for (bytes, bounds) in codes {
+            hits.push((
+                grid::Hit {
+                    bytes,
+                    quad: bounds,
+                },
+                1.0,
+                [0.0, 0.0],
+            ));
+        }
+    }
     let mut out: Vec<Decoded> = Vec::new();
     for (hit, k, [ox, oy]) in hits {
         let corners = hit
@@ -312,13 +341,19 @@ fn read_all(
             corners,
         });
     }
-    (out, complete)
+    (out, complete, panicked)
 }
+
+/// Images up to this size (320x320) get rqrr's own detector as a last resort.
+const PLAIN_FALLBACK_MAX_PIXELS: usize = 320 * 320;
+
+/// A payload read by plain rqrr and its corners.
+pub type PlainCode = (Vec<u8>, [[f64; 2]; 4]);
 
 /// Plain rqrr, as a baseline: `PreparedImage::prepare` + `detect_grids` +
 /// `decode` on the whole image, panics caught. Returns the payloads read
-/// and whether rqrr panicked.
-pub fn read_plain_rqrr(width: usize, height: usize, luma: &[u8]) -> (Vec<Vec<u8>>, bool) {
+/// with their corners, and whether rqrr panicked.
+pub fn read_plain_rqrr(width: usize, height: usize, luma: &[u8]) -> (Vec<PlainCode>, bool) {
     let result = catch_unwind(AssertUnwindSafe(|| {
         let img = image::GrayImage::from_raw(
             width as u32,
@@ -332,7 +367,8 @@ pub fn read_plain_rqrr(width: usize, height: usize, luma: &[u8]) -> (Vec<Vec<u8>
             .iter()
             .filter_map(|g| {
                 let mut out = Vec::new();
-                g.decode_to(&mut out).ok().map(|_| out)
+                g.decode_to(&mut out).ok()?;
+                Some((out, g.bounds.map(|p| [p.x as f64, p.y as f64])))
             })
             .collect()
     }));

@@ -8,6 +8,9 @@
 //! NV12 and GRAY take the luma plane as is, MJPEG is decoded straight to its
 //! Y channel (no colour conversion).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, TrySendError, sync_channel};
 use std::time::Instant;
 
 use nokhwa::pixel_format::LumaFormat;
@@ -58,10 +61,13 @@ pub fn list_cameras() -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// A live camera.
+/// A live camera. The nokhwa handle lives on a thread of its own (it may not
+/// move between threads); frames come over a one-slot channel that never
+/// makes the camera wait: a frame nobody took yet is replaced.
 pub struct CameraSource {
     spec: CameraSpec,
-    camera: Option<nokhwa::Camera>,
+    worker: Option<Receiver<Result<Frame>>>,
+    stop: Arc<AtomicBool>,
     seq: u64,
     started: Instant,
 }
@@ -70,7 +76,7 @@ impl std::fmt::Debug for CameraSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CameraSource")
             .field("spec", &self.spec)
-            .field("open", &self.camera.is_some())
+            .field("open", &self.worker.is_some())
             .finish()
     }
 }
@@ -80,7 +86,8 @@ impl CameraSource {
     pub fn new(spec: CameraSpec) -> Self {
         Self {
             spec,
-            camera: None,
+            worker: None,
+            stop: Arc::new(AtomicBool::new(false)),
             seq: 0,
             started: Instant::now(),
         }
@@ -88,78 +95,137 @@ impl CameraSource {
 
     /// Whether the camera is open and streaming.
     pub fn is_open(&self) -> bool {
-        self.camera.is_some()
+        self.worker.is_some()
     }
 
-    fn open(&mut self) -> Result<()> {
-        let index = match &self.spec.device {
-            CameraDevice::Index(i) => CameraIndex::Index(*i),
-            CameraDevice::Name(name) => {
-                let want = name.to_lowercase();
-                let cams = nokhwa::query(ApiBackend::Auto).map_err(|e| Error::NoCamera {
-                    detail: e.to_string(),
-                })?;
-                cams.iter()
-                    .find(|c| c.human_name().to_lowercase().contains(&want))
-                    .map(|c| c.index().clone())
-                    .ok_or_else(|| Error::NoCamera {
-                        detail: format!("no camera named like {name:?} among {} found", cams.len()),
-                    })?
-            }
-        };
-        let mode = CameraFormat::new(
-            Resolution::new(self.spec.width, self.spec.height),
-            FrameFormat::MJPEG,
-            self.spec.fps,
-        );
-        let request = RequestedFormat::new::<LumaFormat>(RequestedFormatType::Closest(mode));
-        let mut camera =
-            nokhwa::Camera::new(index.clone(), request).map_err(|e| Error::NoCamera {
-                detail: format!("camera {index}: {e}"),
+    /// Starts the camera thread; its first message says whether the camera opened.
+    fn start(&mut self) -> Result<()> {
+        let (tx, rx) = sync_channel::<Result<Frame>>(1);
+        let (spec, stop, started) = (self.spec.clone(), self.stop.clone(), self.started);
+        let (ready_tx, ready_rx) = sync_channel::<Result<()>>(1);
+        std::thread::Builder::new()
+            .name("camera".into())
+            .spawn(move || {
+                let mut camera = match open(&spec) {
+                    Ok(c) => {
+                        let _ = ready_tx.send(Ok(()));
+                        c
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                        return;
+                    }
+                };
+                while !stop.load(Ordering::Relaxed) {
+                    let msg = camera
+                        .frame()
+                        .map_err(|e| Error::CameraLost {
+                            detail: e.to_string(),
+                        })
+                        .and_then(|b| {
+                            let res = b.resolution();
+                            let luma = camera_luma(
+                                b.source_frame_format(),
+                                res.width(),
+                                res.height(),
+                                b.buffer(),
+                            )?;
+                            Ok(Frame {
+                                width: res.width(),
+                                height: res.height(),
+                                luma,
+                                timestamp: started.elapsed(),
+                                seq: 0,
+                            })
+                        });
+                    let lost = msg.is_err();
+                    match tx.try_send(msg) {
+                        Ok(()) | Err(TrySendError::Full(_)) => {}
+                        Err(TrySendError::Disconnected(_)) => return,
+                    }
+                    if lost {
+                        // Make sure the error is seen, then end: the next call reopens.
+                        return;
+                    }
+                }
+            })
+            .map_err(|e| Error::NoCamera {
+                detail: format!("cannot start the camera thread: {e}"),
             })?;
-        camera.open_stream().map_err(|e| Error::NoCamera {
-            detail: format!("camera {index}: {e}"),
+        ready_rx.recv().unwrap_or_else(|_| {
+            Err(Error::NoCamera {
+                detail: "camera thread ended".into(),
+            })
         })?;
-        self.camera = Some(camera);
+        self.worker = Some(rx);
         Ok(())
     }
 }
 
+impl Drop for CameraSource {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+fn open(spec: &CameraSpec) -> Result<nokhwa::Camera> {
+    let index = match &spec.device {
+        CameraDevice::Index(i) => CameraIndex::Index(*i),
+        CameraDevice::Name(name) => {
+            let want = name.to_lowercase();
+            let cams = nokhwa::query(ApiBackend::Auto).map_err(|e| Error::NoCamera {
+                detail: e.to_string(),
+            })?;
+            cams.iter()
+                .find(|c| c.human_name().to_lowercase().contains(&want))
+                .map(|c| c.index().clone())
+                .ok_or_else(|| Error::NoCamera {
+                    detail: format!("no camera named like {name:?} among {} found", cams.len()),
+                })?
+        }
+    };
+    let mode = CameraFormat::new(
+        Resolution::new(spec.width, spec.height),
+        FrameFormat::MJPEG,
+        spec.fps,
+    );
+    let request = RequestedFormat::new::<LumaFormat>(RequestedFormatType::Closest(mode));
+    let mut camera = nokhwa::Camera::new(index.clone(), request).map_err(|e| Error::NoCamera {
+        detail: format!("camera {index}: {e}"),
+    })?;
+    camera.open_stream().map_err(|e| Error::NoCamera {
+        detail: format!("camera {index}: {e}"),
+    })?;
+    Ok(camera)
+}
+
 impl FrameSource for CameraSource {
     fn next_frame(&mut self) -> Result<Option<Frame>> {
-        if self.camera.is_none() {
-            self.open()?;
+        if self.worker.is_none() {
+            self.start()?;
         }
-        let Some(camera) = self.camera.as_mut() else {
+        let Some(rx) = self.worker.as_ref() else {
             return Err(Error::NoCamera {
                 detail: "not open".into(),
             });
         };
-        let buffer = match camera.frame() {
-            Ok(b) => b,
-            Err(e) => {
-                self.camera = None;
-                return Err(Error::CameraLost {
-                    detail: e.to_string(),
-                });
+        match rx.recv() {
+            Ok(Ok(mut frame)) => {
+                frame.seq = self.seq;
+                self.seq += 1;
+                Ok(Some(frame))
             }
-        };
-        let res = buffer.resolution();
-        let luma = camera_luma(
-            buffer.source_frame_format(),
-            res.width(),
-            res.height(),
-            buffer.buffer(),
-        )?;
-        let frame = Frame {
-            width: res.width(),
-            height: res.height(),
-            luma,
-            timestamp: self.started.elapsed(),
-            seq: self.seq,
-        };
-        self.seq += 1;
-        Ok(Some(frame))
+            Ok(Err(e)) => {
+                self.worker = None;
+                Err(e)
+            }
+            Err(_) => {
+                self.worker = None;
+                Err(Error::CameraLost {
+                    detail: "the camera thread ended".into(),
+                })
+            }
+        }
     }
 
     fn describe(&self) -> String {
