@@ -3,6 +3,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 pub mod net;
+pub mod proxy;
 
 use std::sync::Arc;
 

@@ -68,12 +68,16 @@ pub fn entry_time(n: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 28, 1, 0, 0).unwrap() + TimeDelta::seconds(n.into())
 }
 
-/// Records `count` entries (numbered from `first`) in the kiosk store.
+/// Records `count` entries (numbered from `first`) in the kiosk store, in
+/// transactions of 1,000.
 pub fn record(store: &mut Store, venue: &str, device: &str, first: u32, count: u32) {
-    for n in first..first + count {
-        store
-            .record(&super::new_entry(venue, device, n), entry_time(n))
-            .unwrap();
+    let all: Vec<u32> = (first..first + count).collect();
+    for chunk in all.chunks(1000) {
+        let batch: Vec<_> = chunk
+            .iter()
+            .map(|n| (super::new_entry(venue, device, *n), entry_time(*n)))
+            .collect();
+        store.record_batch(&batch).unwrap();
     }
 }
 
