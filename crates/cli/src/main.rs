@@ -8,12 +8,16 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod export;
 mod input;
 mod issue;
 mod keygen;
+mod log;
 mod qr_image;
+mod record;
 mod revoke;
 mod trust;
+mod venue;
 mod verify;
 
 /// Offline health-pass kiosk tools.
@@ -38,6 +42,12 @@ enum Command {
     Issue(issue::Args),
     /// Verify a pass against a trust list: exit 0 admit, 1 deny, 2 error.
     Verify(verify::Args),
+    /// Decide on a pass and record the decision in the kiosk database.
+    Record(record::Args),
+    /// Print a day of the kiosk log.
+    Log(log::Args),
+    /// Export a day of the kiosk log as CSV or XLSX.
+    Export(export::Args),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +58,9 @@ fn main() -> ExitCode {
         Command::Revoke(cmd) => revoke::run(cmd),
         Command::Issue(args) => issue::run(args),
         Command::Verify(args) => verify::run(args),
+        Command::Record(args) => record::run(args),
+        Command::Log(args) => log::run(args),
+        Command::Export(args) => export::run(args),
     };
     match result {
         Ok(code) => code,
