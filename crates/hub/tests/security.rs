@@ -333,6 +333,13 @@ async fn enrolment_tokens_are_single_use_venue_bound_and_expire() {
         .collect();
     assert_eq!(devices, ["k1"]);
     assert_eq!(storage.device("k1").unwrap().unwrap().public_key, key(1));
+
+    // The operator forgets k1 (a reinstalled kiosk): its id can enrol again.
+    assert!(storage.forget_device("k1").unwrap());
+    assert!(!storage.forget_device("k1").unwrap());
+    let (status, _, _) = send(&state, req(&fresh, "k1", "v1", 3)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(storage.device("k1").unwrap().unwrap().public_key, key(3));
 }
 
 #[tokio::test]
