@@ -1,6 +1,7 @@
 //! `passgate decode`: read the QR codes in image files with the kiosk's reader.
 
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -28,16 +29,32 @@ pub fn json_line(file: &str, decode_ms: f64, codes: &[Decoded]) -> String {
     let codes: Vec<String> = codes
         .iter()
         .map(|c| {
-            let corners: Vec<String> = c.corners.iter().map(|[x, y]| format!("[{x:.1},{y:.1}]")).collect();
-            let bytes = if c.is_utf8 { String::new() } else { format!(",\"bytes\":{}", s(&escape_bytes(&c.bytes))) };
-            format!("{{\"text\":{},\"corners\":[{}]{bytes}}}", s(&c.text), corners.join(","))
+            let corners: Vec<String> = c
+                .corners
+                .iter()
+                .map(|[x, y]| format!("[{x:.1},{y:.1}]"))
+                .collect();
+            let bytes = if c.is_utf8 {
+                String::new()
+            } else {
+                format!(",\"bytes\":{}", s(&escape_bytes(&c.bytes)))
+            };
+            format!(
+                "{{\"text\":{},\"corners\":[{}]{bytes}}}",
+                s(&c.text),
+                corners.join(",")
+            )
         })
         .collect();
-    format!("{{\"file\":{},\"decode_ms\":{decode_ms:.3},\"codes\":[{}]}}", s(file), codes.join(","))
+    format!(
+        "{{\"file\":{},\"decode_ms\":{decode_ms:.3},\"codes\":[{}]}}",
+        s(file),
+        codes.join(",")
+    )
 }
 
 /// Runs `passgate decode`; fails (after printing every image it could read) if any image could not be opened.
-pub fn run(args: &DecodeArgs) -> Result<()> {
+pub fn run(args: &DecodeArgs) -> Result<ExitCode> {
     let mut reader = Reader::new(ReaderConfig {
         budget: Duration::from_millis(args.budget_ms),
         track: false,
@@ -45,14 +62,15 @@ pub fn run(args: &DecodeArgs) -> Result<()> {
     });
     let mut failed = 0;
     for path in &args.paths {
-        let (w, h, luma) = match load_luma(path).with_context(|| format!("reading {}", path.display())) {
-            Ok(img) => img,
-            Err(e) => {
-                eprintln!("error: {e:#}");
-                failed += 1;
-                continue;
-            }
-        };
+        let (w, h, luma) =
+            match load_luma(path).with_context(|| format!("reading {}", path.display())) {
+                Ok(img) => img,
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    failed += 1;
+                    continue;
+                }
+            };
         let t = Instant::now();
         let codes = reader.read_luma(w as usize, h as usize, &luma);
         let ms = t.elapsed().as_secs_f64() * 1000.0;
@@ -62,12 +80,22 @@ pub fn run(args: &DecodeArgs) -> Result<()> {
         } else {
             println!("{file}: {} code(s) in {ms:.1} ms", codes.len());
             for c in &codes {
-                println!("  {}", if c.is_utf8 { c.text.clone() } else { escape_bytes(&c.bytes) });
+                println!(
+                    "  {}",
+                    if c.is_utf8 {
+                        c.text.clone()
+                    } else {
+                        escape_bytes(&c.bytes)
+                    }
+                );
             }
         }
     }
     if failed > 0 {
-        bail!("{failed} of {} image(s) could not be read; check the paths and that they are PNG or JPEG files", args.paths.len());
+        bail!(
+            "{failed} of {} image(s) could not be read; check the paths and that they are PNG or JPEG files",
+            args.paths.len()
+        );
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }

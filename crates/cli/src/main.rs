@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod decode;
 mod export;
 mod input;
 mod issue;
@@ -16,6 +17,7 @@ mod log;
 mod qr_image;
 mod record;
 mod revoke;
+mod scan;
 mod trust;
 mod venue;
 mod verify;
@@ -48,6 +50,10 @@ enum Command {
     Log(log::Args),
     /// Export a day of the kiosk log as CSV or XLSX.
     Export(export::Args),
+    /// Read the QR codes in image files (one JSON line per image with --json).
+    Decode(decode::DecodeArgs),
+    /// Run the live pipeline (camera, images, video or synthetic) and print verdicts.
+    Scan(scan::Args),
 }
 
 fn main() -> ExitCode {
@@ -61,6 +67,8 @@ fn main() -> ExitCode {
         Command::Record(args) => record::run(args),
         Command::Log(args) => log::run(args),
         Command::Export(args) => export::run(args),
+        Command::Decode(args) => decode::run(&args),
+        Command::Scan(args) => scan::run(args),
     };
     match result {
         Ok(code) => code,

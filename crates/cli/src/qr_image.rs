@@ -31,19 +31,23 @@ pub fn write_png(text: &str, path: &Path) -> anyhow::Result<()> {
         .with_context(|| format!("cannot write PNG {}", path.display()))
 }
 
-/// Reads the text of the first QR code found in an image file (PNG or JPEG).
+/// Reads the text of the first QR code found in an image file (PNG or JPEG)
+/// with the kiosk's reader (`passgate-scan`; decoder panics are contained there).
 pub fn read_qr_text(path: &Path) -> anyhow::Result<String> {
-    let img = image::open(path)
-        .with_context(|| format!("cannot read image {}", path.display()))?
-        .to_luma8();
-    // rqrr can panic on some images; turn that into an error for this one file.
-    let found = std::panic::catch_unwind(move || {
-        let mut prepared = rqrr::PreparedImage::prepare(img);
-        let grids = prepared.detect_grids();
-        grids
-            .iter()
-            .find_map(|grid| grid.decode().ok().map(|(_, text)| text))
-    })
-    .map_err(|_| anyhow!("the QR decoder failed on {}", path.display()))?;
-    found.ok_or_else(|| anyhow!("no readable QR code found in {}", path.display()))
+    let (w, h, luma) = passgate_scan::source::images::load_luma(path)
+        .with_context(|| format!("cannot read image {}", path.display()))?;
+    let mut reader = passgate_scan::Reader::new(passgate_scan::ReaderConfig {
+        budget: std::time::Duration::from_secs(10),
+        track: false,
+        ..passgate_scan::ReaderConfig::default()
+    });
+    let codes = reader.read_luma(w as usize, h as usize, &luma);
+    if reader.stats().panics > 0 {
+        return Err(anyhow!("the QR decoder failed on {}", path.display()));
+    }
+    codes
+        .into_iter()
+        .next()
+        .map(|c| c.text)
+        .ok_or_else(|| anyhow!("no readable QR code found in {}", path.display()))
 }
