@@ -5,10 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use chrono::NaiveDate;
 use passgate_store::export::{write_csv, write_xlsx};
 
-use crate::venue::{VenueArgs, day_or_today, open_existing, parse_day};
+use crate::venue::DayArgs;
 
 /// The export file format.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,10 +22,7 @@ pub enum Format {
 #[derive(clap::Args, Debug)]
 pub struct Args {
     #[command(flatten)]
-    venue: VenueArgs,
-    /// The venue-local day, YYYY-MM-DD (default: today in the venue time zone).
-    #[arg(long, value_parser = parse_day)]
-    date: Option<NaiveDate>,
+    day: DayArgs,
     /// The file format.
     #[arg(long, value_enum)]
     format: Format,
@@ -37,10 +33,7 @@ pub struct Args {
 
 /// Writes the day's entries to `--out`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let config = args.venue.config()?;
-    let db = args.venue.db_path(config.as_ref())?;
-    let day = day_or_today(args.date, args.venue.tz(config.as_ref()));
-    let store = open_existing(&db)?;
+    let (store, day) = args.day.open()?;
     let entries = store
         .day_entries(day)
         .with_context(|| format!("cannot read the entries of {day}"))?;

@@ -3,19 +3,15 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
-use chrono::NaiveDate;
 use passgate_store::{Entry, LogQuery, MAX_PAGE};
 
-use crate::venue::{VenueArgs, day_or_today, open_existing, parse_day};
+use crate::venue::DayArgs;
 
 /// Arguments of `passgate log`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
     #[command(flatten)]
-    venue: VenueArgs,
-    /// The venue-local day, YYYY-MM-DD (default: today in the venue time zone).
-    #[arg(long, value_parser = parse_day)]
-    date: Option<NaiveDate>,
+    day: DayArgs,
     /// Only entries whose name, subject, issuer or reason contains this text.
     #[arg(long)]
     search: Option<String>,
@@ -26,10 +22,7 @@ pub struct Args {
 
 /// Prints the day's entries, oldest first, then the day's counts.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let config = args.venue.config()?;
-    let db = args.venue.db_path(config.as_ref())?;
-    let day = day_or_today(args.date, args.venue.tz(config.as_ref()));
-    let store = open_existing(&db)?;
+    let (store, day) = args.day.open()?;
     let mut query = LogQuery {
         day,
         search: args.search.clone(),

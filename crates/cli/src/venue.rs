@@ -54,6 +54,26 @@ impl VenueArgs {
     }
 }
 
+/// A day of an existing kiosk database, for `log` and `export`.
+#[derive(clap::Args, Debug)]
+pub struct DayArgs {
+    #[command(flatten)]
+    venue: VenueArgs,
+    /// The venue-local day, YYYY-MM-DD (default: today in the venue time zone).
+    #[arg(long, value_parser = parse_day)]
+    date: Option<NaiveDate>,
+}
+
+impl DayArgs {
+    /// Opens the database (which must exist) and resolves the day.
+    pub fn open(&self) -> anyhow::Result<(Store, NaiveDate)> {
+        let config = self.venue.config()?;
+        let db = self.venue.db_path(config.as_ref())?;
+        let day = day_or_today(self.date, self.venue.tz(config.as_ref()));
+        Ok((open_existing(&db)?, day))
+    }
+}
+
 /// Parses an IANA time zone name (clap value parser).
 pub fn parse_tz(s: &str) -> Result<Tz, String> {
     s.parse::<Tz>().map_err(|_| {

@@ -149,9 +149,9 @@ fn bench_day(dir: &std::path::Path, n: usize) -> Result<(), Box<dyn std::error::
     let csv_path = dir.join("day.csv");
     let xlsx_path = dir.join("day.xlsx");
     for round in 1..=3 {
-        let t = Instant::now();
+        let (t, c) = (Instant::now(), cpu());
         let loaded = store.day_entries(day)?;
-        let load = t.elapsed();
+        let (load, load_cpu) = (t.elapsed(), cpu() - c);
         assert_eq!(loaded.len(), n);
 
         let (t, c) = (Instant::now(), cpu());
@@ -178,8 +178,9 @@ fn bench_day(dir: &std::path::Path, n: usize) -> Result<(), Box<dyn std::error::
         assert_eq!(page.entries.len(), 100);
 
         println!(
-            "round {round}: load day {:.3} s | write CSV {:.3} s (cpu {:.3} s, {:.1} MB) | write XLSX {:.3} s (cpu {:.3} s, {:.1} MB) | day_summary {:.1} ms | day_log search page {:.1} ms",
+            "round {round}: load day {:.3} s (cpu {:.3} s) | write CSV {:.3} s (cpu {:.3} s, {:.1} MB) | write XLSX {:.3} s (cpu {:.3} s, {:.1} MB) | day_summary {:.1} ms | day_log search page {:.1} ms",
             load.as_secs_f64(),
+            load_cpu.as_secs_f64(),
             csv.as_secs_f64(),
             csv_cpu.as_secs_f64(),
             std::fs::metadata(&csv_path)?.len() as f64 / 1e6,

@@ -131,6 +131,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_store_can_move_to_another_thread() {
+        fn assert_send<T: Send>() {}
+        assert_send::<Store>();
+    }
+
+    #[test]
     fn connection_pragmas_are_set_at_open() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path().join("k.sqlite")).unwrap();
