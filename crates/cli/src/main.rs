@@ -8,8 +8,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-mod decode;
 mod export;
+mod hub;
 mod input;
 mod issue;
 mod keygen;
@@ -17,7 +17,7 @@ mod log;
 mod qr_image;
 mod record;
 mod revoke;
-mod scan;
+mod sync;
 mod trust;
 mod venue;
 mod verify;
@@ -50,10 +50,13 @@ enum Command {
     Log(log::Args),
     /// Export a day of the kiosk log as CSV or XLSX.
     Export(export::Args),
-    /// Read the QR codes in image files (one JSON line per image with --json).
-    Decode(decode::DecodeArgs),
-    /// Run the live pipeline (camera, images, video or synthetic) and print verdicts.
-    Scan(scan::Args),
+    /// Enrol this kiosk with a hub using a one-time token.
+    Enrol(sync::EnrolArgs),
+    /// Upload the kiosk's entries and fetch trust documents (--once: one round).
+    Sync(sync::SyncArgs),
+    /// Run and administer the upstream hub.
+    #[command(subcommand)]
+    Hub(hub::HubCommand),
 }
 
 fn main() -> ExitCode {
@@ -67,8 +70,9 @@ fn main() -> ExitCode {
         Command::Record(args) => record::run(args),
         Command::Log(args) => log::run(args),
         Command::Export(args) => export::run(args),
-        Command::Decode(args) => decode::run(&args),
-        Command::Scan(args) => scan::run(args),
+        Command::Enrol(args) => sync::run_enrol(args),
+        Command::Sync(args) => sync::run_sync(args),
+        Command::Hub(cmd) => hub::run(cmd),
     };
     match result {
         Ok(code) => code,
