@@ -23,8 +23,10 @@ pub const SUMMARY_SHEET: &str = "Summary";
 /// The summary sheet counts the entries per hour, outcome and reason.
 pub fn write_xlsx<W: Write + Send>(entries: &[Entry], out: W) -> Result<()> {
     let mut book = Workbook::new();
-    // Excel's own level: much faster than the default 6, files ~5% larger.
-    book.set_zip_compression_level(3);
+    // The fastest level: on a 100,000-entry day it cuts the CPU time by
+    // about a quarter against level 3 (Excel's own) for a file ~45% larger
+    // (16 MB instead of 11 MB); see docs/BENCHMARKS.md.
+    book.set_zip_compression_level(1);
     let bold = Format::new().set_bold();
     // Row by row with inline strings: no shared-string table to build for
     // the many unique ids, and memory stays flat for big days.
@@ -43,6 +45,23 @@ fn log_sheet(ws: &mut Worksheet, entries: &[Entry], bold: &Format) -> Result<(),
     let datetime = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
     let date = Format::new().set_num_format("yyyy-mm-dd");
     let one_decimal = Format::new().set_num_format("0.0");
+    // Column formats first (rows are flushed as they are written): cells
+    // written without a format take their column's, which saves a format
+    // lookup per cell.
+    for (col, width, format) in [
+        (0u16, 38.0, None),
+        (1, 20.0, Some(&datetime)),
+        (2, 20.0, Some(&datetime)),
+        (3, 12.0, Some(&date)),
+        (9, 24.0, None),
+        (12, 24.0, None),
+        (14, 14.0, Some(&one_decimal)),
+    ] {
+        ws.set_column_width(col, width)?;
+        if let Some(f) = format {
+            ws.set_column_format(col, f)?;
+        }
+    }
     for (col, name) in (0u16..).zip(COLUMNS) {
         ws.write_string_with_format(0, col, name, bold)?;
     }
@@ -60,9 +79,9 @@ fn log_sheet(ws: &mut Worksheet, entries: &[Entry], bold: &Format) -> Result<(),
     // Columns in `COLUMNS` order.
     for (row, e) in (1u32..).zip(entries) {
         text(ws, row, 0, &e.id.to_string())?;
-        ws.write_datetime_with_format(row, 1, e.local_time.naive_local(), &datetime)?;
-        ws.write_datetime_with_format(row, 2, e.at.naive_utc(), &datetime)?;
-        ws.write_datetime_with_format(row, 3, e.local_day, &date)?;
+        ws.write_datetime(row, 1, e.local_time.naive_local())?;
+        ws.write_datetime(row, 2, e.at.naive_utc())?;
+        ws.write_datetime(row, 3, e.local_day)?;
         text(ws, row, 4, &e.venue_id)?;
         text(ws, row, 5, &e.device_id)?;
         text(ws, row, 6, e.kind.as_str())?;
@@ -74,23 +93,13 @@ fn log_sheet(ws: &mut Worksheet, entries: &[Entry], bold: &Format) -> Result<(),
         text(ws, row, 12, opt(&e.subject))?;
         text(ws, row, 13, opt(&e.masked_name))?;
         if let Some(t) = e.temperature {
-            ws.write_number_with_format(row, 14, f64::from(t), &one_decimal)?;
+            ws.write_number(row, 14, f64::from(t))?;
         }
         text(ws, row, 15, opt(&e.pass_id))?;
     }
     ws.set_freeze_panes(1, 0)?;
     let last_row = u32::try_from(entries.len()).unwrap_or(u32::MAX);
     ws.autofilter(0, 0, last_row, (COLUMNS.len() - 1) as u16)?;
-    for (col, width) in [
-        (0u16, 38.0),
-        (1, 20.0),
-        (2, 20.0),
-        (3, 12.0),
-        (9, 24.0),
-        (12, 24.0),
-    ] {
-        ws.set_column_width(col, width)?;
-    }
     Ok(())
 }
 
