@@ -92,8 +92,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             for (i, c) in cases.iter().enumerate() {
                 let z = zxing.as_ref().map(|z| z[i].read);
                 println!(
-                    "{}\tours={} ({:.1} ms)\tplain={}\tzxing={:?}{}",
+                    "{}\tm={:.1}\tours={} ({:.1} ms)\tplain={}\tzxing={:?}{}",
                     c.id,
+                    c.module_px.unwrap_or(0.0),
                     ours[i].read,
                     ours[i].ms,
                     plain[i].read,

@@ -18,7 +18,7 @@ pub enum Error {
         detail: String,
     },
     /// A file or folder could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Io {
         /// The path that failed.
         path: PathBuf,

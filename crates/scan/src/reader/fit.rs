@@ -122,6 +122,35 @@ impl<'a> Fitter<'a> {
         ]
     }
 
+    /// Moves the image of the bottom-right grid point over a square of
+    /// `radius` pixels in `step`-pixel steps and keeps the best-scoring
+    /// transform (the three finder centres stay put): a global search for
+    /// the one corner three finders cannot tell.
+    pub fn search_corner(&self, h: &Homography, radius: f64, step: f64) -> (Homography, f32) {
+        let src = self.grid_points();
+        let pts = src.map(|[u, v]| {
+            let (x, y) = h.map(u, v);
+            [x, y]
+        });
+        let mut best = (*h, self.score(h));
+        let n = (radius / step).ceil() as i32;
+        for iy in -n..=n {
+            for ix in -n..=n {
+                let mut trial = pts;
+                trial[2][0] += ix as f64 * step;
+                trial[2][1] += iy as f64 * step;
+                let Some(th) = Homography::quad_to_quad(src, trial) else {
+                    continue;
+                };
+                let s = self.score(&th);
+                if s > best.1 {
+                    best = (th, s);
+                }
+            }
+        }
+        best
+    }
+
     /// Coordinate descent from `h`, moving the images of four grid points by
     /// steps starting at `step` pixels, sweeping again at each step size
     /// while a sweep improves. Returns the best transform and its score.

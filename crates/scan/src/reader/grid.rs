@@ -133,9 +133,6 @@ pub fn read(
         ranked.push((score, dim, h));
     }
     ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
-    // A real code agrees on well over half its fixed modules even before
-    // refinement; random triples sit near one half.
-    ranked.retain(|r| r.0 >= 0.62);
     let trace = std::env::var_os("QRTRACE").is_some();
     if trace {
         eprintln!(
@@ -143,14 +140,27 @@ pub fn read(
             ranked.iter().map(|r| (r.1, r.0)).collect::<Vec<_>>()
         );
     }
-    for (_, dim, h0) in ranked.into_iter().take(2) {
+    for (initial, dim, h0) in ranked.into_iter().take(2) {
         if expired() {
             return None;
         }
         let fitter = Fitter::new(bits, dim, tl.dark);
+        // Strong perspective puts the bottom-right corner far from the
+        // affine guess: search for it when the start is poor.
+        let (h0, start) = if initial < 0.9 {
+            let radius = m as f64 * (2.0 + dim as f64 * 0.15);
+            fitter.search_corner(&h0, radius, m as f64 * 1.5)
+        } else {
+            (h0, initial)
+        };
+        // A real code agrees on well over half its fixed modules; random
+        // triples sit near one half.
+        if start < 0.62 {
+            continue;
+        }
         let (h, score) = fitter.refine(&h0, m as f64);
         if trace {
-            eprintln!("      dim {dim}: refined score {score:.3}");
+            eprintln!("      dim {dim}: start {start:.3} refined {score:.3}");
         }
         let d = dim as f64;
         let quad = [(0.0, 0.0), (d, 0.0), (d, d), (0.0, d)].map(|(u, v)| {
