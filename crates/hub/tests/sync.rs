@@ -109,10 +109,15 @@ async fn trust_and_revocation_documents_reach_the_kiosk_only_when_valid_and_newe
     let vk = root.verifying_key();
     let mut s = syncer(&kiosk, None, 500, Arc::new(SystemClock));
 
-    // Nothing published yet: not an error.
+    // Nothing published yet: not an error. With nothing to upload, the
+    // round still tells the hub the kiosk is alive (an empty signed batch).
     let report = s.round(&mut kiosk).await;
     assert!(report.error.is_none(), "{:?}", report.error);
     assert_eq!(s.status().trust_list_seq, None);
+    assert_eq!(report.uploads, 1);
+    let seen = &storage.devices().unwrap()[0];
+    assert!(seen.last_upload_at.is_some());
+    assert_eq!(seen.last_backlog, Some(0));
 
     let revs = [revocation(&root, 2, 0, 1), revocation(&root, 4, 2, 2)].concat();
     publish(

@@ -178,7 +178,11 @@ impl Syncer {
             let backlog = store.backlog()?.unsynced();
             let taken = store.take_pending(self.batch_size, self.clock.now())?;
             let taken_len = taken.len();
-            if taken_len == 0 {
+            // With nothing to send the round still makes one (empty) signed
+            // upload: the hub notes when this kiosk last synced and its
+            // backlog, and the kiosk learns the clock offset and whether it
+            // is still enrolled.
+            if taken_len == 0 && report.uploads > 0 {
                 return Ok(());
             }
             let plan = plan_batch(taken, &self.identity.venue_id, &self.identity.device_id);
@@ -187,7 +191,7 @@ impl Syncer {
                 count: plan.hold.len(),
                 reason: reason.clone(),
             });
-            if plan.send.is_empty() {
+            if plan.send.is_empty() && taken_len > 0 {
                 return held_back.map_or(Ok(()), Err);
             }
             let sent: Vec<EntryId> = plan.send.iter().map(|e| e.id).collect();
