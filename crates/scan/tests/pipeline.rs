@@ -49,7 +49,7 @@ where
 {
     let pipeline = Pipeline::spawn(
         make,
-        Reader::new(ReaderConfig::default()),
+        Reader::new(generous()),
         Delivery::Every,
         Duration::from_millis(10),
     );
