@@ -160,8 +160,10 @@ impl Reader {
     }
 }
 
-/// One pass: binarise `img`, find finders, read triples. Hits are in `img` pixels.
-fn scan(img: &Gray, deadline: &Deadline, out: &mut Vec<grid::Hit>) -> bool {
+/// One pass: binarise `img`, find finders, read triples. Hits are in `img`
+/// pixels. Returns whether the pass ran to the end, and how many finder
+/// candidates it saw.
+fn scan(img: &Gray, deadline: &Deadline, out: &mut Vec<grid::Hit>) -> (bool, usize) {
     let t0 = Instant::now();
     let bits = binarize::adaptive(img);
     let t1 = Instant::now();
@@ -182,7 +184,7 @@ fn scan(img: &Gray, deadline: &Deadline, out: &mut Vec<grid::Hit>) -> bool {
         );
     }
     if finders.len() < 3 {
-        return true;
+        return (true, finders.len());
     }
     let top: Vec<_> = finders.iter().take(16).copied().collect();
     let mut triples = Vec::new();
@@ -210,7 +212,7 @@ fn scan(img: &Gray, deadline: &Deadline, out: &mut Vec<grid::Hit>) -> bool {
             continue;
         }
         if deadline.passed() {
-            return false;
+            return (false, finders.len());
         }
         let tt = Instant::now();
         let r = grid::read(img, &bits, &tl, &tr, &bl, &|| deadline.passed());
@@ -233,7 +235,7 @@ fn scan(img: &Gray, deadline: &Deadline, out: &mut Vec<grid::Hit>) -> bool {
             out.push(hit);
         }
     }
-    true
+    (true, finders.len())
 }
 
 fn read_all(
@@ -272,7 +274,7 @@ fn read_all(
         if roi.width >= 21 && roi.height >= 21 {
             let img = binarize::downscale(&roi, k);
             let mut found = Vec::new();
-            complete &= scan(&img, deadline, &mut found);
+            complete &= scan(&img, deadline, &mut found).0;
             hits.extend(
                 found
                     .into_iter()
@@ -285,8 +287,14 @@ fn read_all(
         if k0 >= 2 {
             scales.push(k0 / 2);
         }
-        for k in scales {
+        let mut seen = 0;
+        for (i, k) in scales.into_iter().enumerate() {
             if !hits.is_empty() || !complete {
+                break;
+            }
+            // A frame whose first pass saw almost no finder candidates has no
+            // code in view: stop there (the empty-frame fast path).
+            if i > 0 && seen < 2 {
                 break;
             }
             if deadline.passed() {
@@ -298,7 +306,9 @@ fn read_all(
             }
             let img = binarize::downscale(&full, k);
             let mut found = Vec::new();
-            complete &= scan(&img, deadline, &mut found);
+            let (done, candidates) = scan(&img, deadline, &mut found);
+            complete &= done;
+            seen = seen.max(candidates);
             hits.extend(found.into_iter().map(|h| (h, k as f64, [0.0, 0.0])));
         }
     }
