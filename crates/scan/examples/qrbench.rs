@@ -33,7 +33,22 @@ struct Outcome {
     read: bool,
     wrong: bool,
     panicked: bool,
+    /// Wall time.
     ms: f64,
+    /// CPU time of the reading thread (fair on a shared machine).
+    cpu_ms: f64,
+}
+
+/// CPU time of the calling thread in milliseconds (Linux schedstat).
+fn thread_cpu_ms() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| {
+            s.split_whitespace()
+                .next()
+                .and_then(|v| v.parse::<f64>().ok())
+        })
+        .map_or(0.0, |ns| ns / 1e6)
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -104,8 +119,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
         println!("\n### {name} ({} images)\n", cases.len());
-        println!("| reader | read | wrong | panics | median ms | p95 ms | max ms |");
-        println!("|---|---:|---:|---:|---:|---:|---:|");
+        println!(
+            "| reader | read | wrong | panics | median ms | p95 ms | max ms | median CPU ms | p95 CPU ms | max CPU ms |"
+        );
+        println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         let mut rows = vec![("passgate-scan", &ours), ("rqrr 0.11 plain", &plain)];
         if let Some(z) = &zxing {
             rows.push(("zxing-cpp", z));
@@ -140,19 +157,26 @@ fn print_row(label: &str, outs: &[Outcome]) {
     let read = outs.iter().filter(|o| o.read).count();
     let wrong = outs.iter().filter(|o| o.wrong).count();
     let panics = outs.iter().filter(|o| o.panicked).count();
-    let mut ms: Vec<f64> = outs.iter().map(|o| o.ms).collect();
-    ms.sort_by(f64::total_cmp);
-    let pct = |p: f64| {
-        ms.get(((ms.len() as f64 - 1.0) * p).round() as usize)
-            .copied()
-            .unwrap_or(0.0)
+    let stats = |f: fn(&Outcome) -> f64| {
+        let mut v: Vec<f64> = outs.iter().map(f).collect();
+        v.sort_by(f64::total_cmp);
+        let pct = |p: f64| {
+            v.get(((v.len() as f64 - 1.0) * p).round() as usize)
+                .copied()
+                .unwrap_or(0.0)
+        };
+        format!(
+            "{:.2} | {:.2} | {:.2}",
+            pct(0.5),
+            pct(0.95),
+            v.last().copied().unwrap_or(0.0)
+        )
     };
     println!(
-        "| {label} | {:.1} % ({read}) | {wrong} | {panics} | {:.2} | {:.2} | {:.2} |",
+        "| {label} | {:.1} % ({read}) | {wrong} | {panics} | {} | {} |",
         read as f64 * 100.0 / n,
-        pct(0.5),
-        pct(0.95),
-        ms.last().copied().unwrap_or(0.0)
+        stats(|o| o.ms),
+        stats(|o| o.cpu_ms)
     );
 }
 
@@ -170,9 +194,9 @@ fn run_ours(c: &Case) -> Outcome {
         track: false,
         ..ReaderConfig::default()
     });
-    let t = Instant::now();
+    let (t, c0) = (Instant::now(), thread_cpu_ms());
     let codes = reader.read_luma(c.width, c.height, &c.luma);
-    let ms = t.elapsed().as_secs_f64() * 1000.0;
+    let (ms, cpu_ms) = (t.elapsed().as_secs_f64() * 1000.0, thread_cpu_ms() - c0);
     // Compare as text when the expectation is text, so Shift_JIS/Latin-1 payloads count.
     let got: Vec<Vec<u8>> = codes.iter().map(|d| d.text.clone().into_bytes()).collect();
     let (read, wrong) = judge(&c.expected, &got);
@@ -188,13 +212,14 @@ fn run_ours(c: &Case) -> Outcome {
         wrong,
         panicked: reader.stats().panics > 0,
         ms,
+        cpu_ms,
     }
 }
 
 fn run_plain(c: &Case) -> Outcome {
-    let t = Instant::now();
+    let (t, c0) = (Instant::now(), thread_cpu_ms());
     let (codes, panicked) = read_plain_rqrr(c.width, c.height, &c.luma);
-    let ms = t.elapsed().as_secs_f64() * 1000.0;
+    let (ms, cpu_ms) = (t.elapsed().as_secs_f64() * 1000.0, thread_cpu_ms() - c0);
     let got: Vec<Vec<u8>> = codes
         .iter()
         .map(|(b, _)| passgate_scan::reader::interpret(b).0.into_bytes())
@@ -205,6 +230,7 @@ fn run_plain(c: &Case) -> Outcome {
         wrong,
         panicked,
         ms,
+        cpu_ms,
     }
 }
 
@@ -247,6 +273,7 @@ fn run_zxing(
                 wrong,
                 panicked: false,
                 ms: v["ms"].as_f64().unwrap_or(0.0),
+                cpu_ms: v["cpu_ms"].as_f64().unwrap_or(0.0),
             },
         );
     }
