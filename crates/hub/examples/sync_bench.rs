@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{TimeDelta, TimeZone, Utc};
+use passgate_hub::storage::Batch;
 use passgate_hub::{HubConfig, HubState, HubStorage, SqliteStorage, create_enrol_token, run};
 use passgate_store::{Colour, Entry, EntryId, Kind, NewEntry, Outcome, Store};
 use passgate_sync::{ClientOptions, Syncer, SystemClock};
@@ -126,9 +127,21 @@ async fn bench(entries: u32, batch: usize) {
             )
         })
         .collect();
+    let ingest = |nonce: usize, chunk: &[Entry]| {
+        let now = Utc::now();
+        raw.ingest(&Batch {
+            device_id: "k1",
+            nonce: &format!("{nonce:032x}"),
+            entries: chunk,
+            backlog: 0,
+            now,
+            forget_before: now - TimeDelta::minutes(10),
+        })
+        .unwrap();
+    };
     let started = Instant::now();
-    for chunk in rows.chunks(batch) {
-        raw.ingest("k1", chunk, 0, Utc::now()).unwrap();
+    for (i, chunk) in rows.chunks(batch).enumerate() {
+        ingest(i, chunk);
     }
     let took = started.elapsed();
     println!(
@@ -136,8 +149,8 @@ async fn bench(entries: u32, batch: usize) {
         f64::from(entries) / took.as_secs_f64()
     );
     let started = Instant::now();
-    for chunk in rows.chunks(batch) {
-        raw.ingest("k1", chunk, 0, Utc::now()).unwrap();
+    for (i, chunk) in rows.chunks(batch).enumerate() {
+        ingest(i + rows.len(), chunk);
     }
     println!(
         "hub re-ingest of held ids (idempotent path): {:.0} entries/s",

@@ -26,7 +26,7 @@ use tokio::net::TcpListener;
 
 use crate::Error;
 use crate::publish::{chain_since, token_hash};
-use crate::storage::{Device, HubStorage};
+use crate::storage::{Batch, Device, HubStorage};
 
 /// Limits of the API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -256,14 +256,15 @@ fn auth_error(e: &AuthError) -> ApiError {
 }
 
 /// Checks who signed the request: known device, fresh time, good
-/// signature, unused nonce. Returns the device.
+/// signature. Returns the device and the nonce, which the storage records
+/// in the same transaction as the batch (a used one is a replay).
 async fn authenticate(
     state: &HubState,
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
     body: &[u8],
-) -> ApiResult<Device> {
+) -> ApiResult<(Device, String)> {
     let auth = request_auth(headers)?;
     let id = auth.device.clone();
     let device = blocking(state, move |s| s.device(&id))
@@ -289,19 +290,7 @@ async fn authenticate(
     })?;
     let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
     verify_request(&key, method.as_str(), path, &auth, body).map_err(|e| auth_error(&e))?;
-    let (id, nonce) = (device.device_id.clone(), auth.nonce.clone());
-    let forget_before = now - state.config.clock_window * 2;
-    let fresh = blocking(state, move |s| s.use_nonce(&id, &nonce, now, forget_before))
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
-    if !fresh {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "replay",
-            "this request was already received (its nonce was used); a new request needs a new nonce",
-        ));
-    }
-    Ok(device)
+    Ok((device, auth.nonce))
 }
 
 async fn upload(
@@ -312,7 +301,7 @@ async fn upload(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<axum::Json<UploadResponse>> {
     let body = body_or_error(body)?;
-    let device = authenticate(&state, &method, &uri, &headers, &body).await?;
+    let (device, nonce) = authenticate(&state, &method, &uri, &headers, &body).await?;
     let request: UploadRequest = serde_json::from_slice(&body).map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -345,12 +334,24 @@ async fn upload(
             ),
         ));
     }
+    let now = Utc::now();
+    let forget_before = now - state.config.clock_window * 2;
     let id = device.device_id.clone();
     let ingested = blocking(&state, move |s| {
-        s.ingest(&id, &request.entries, request.backlog, Utc::now())
+        s.ingest(&Batch {
+            device_id: &id,
+            nonce: &nonce,
+            entries: &request.entries,
+            backlog: request.backlog,
+            now,
+            forget_before,
+        })
     })
     .await
-    .map_err(|e| ApiError::internal(&e))?;
+    .map_err(|e| match e {
+        Error::Replay => ApiError::new(StatusCode::CONFLICT, "replay", e.to_string()),
+        other => ApiError::internal(&other),
+    })?;
     Ok(axum::Json(UploadResponse {
         held: ingested.held,
         conflicts: ingested.conflicts,

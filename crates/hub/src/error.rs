@@ -58,6 +58,11 @@ pub enum Error {
         "device {0:?} is already enrolled with another key or venue; give this kiosk another venue.device, or remove the old device with `passgate hub forget-device`"
     )]
     DeviceTaken(String),
+    /// A signed request was received before (its nonce was used).
+    #[error(
+        "this request was already received (its nonce was used); a new request needs a new nonce"
+    )]
+    Replay,
     /// A document to publish was refused; nothing was replaced.
     #[error("{0}; nothing was published")]
     Publish(String),

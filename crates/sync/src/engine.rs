@@ -174,8 +174,10 @@ impl Syncer {
 
     async fn upload_all(&mut self, store: &mut Store, report: &mut RoundReport) -> Result<()> {
         let mut skew_retried = false;
+        // Counted once per round (the count scans the outbox); new entries
+        // recorded meanwhile are reported in the next round.
+        let mut backlog = store.backlog()?.unsynced();
         loop {
-            let backlog = store.backlog()?.unsynced();
             let taken = store.take_pending(self.batch_size, self.clock.now())?;
             let taken_len = taken.len();
             // With nothing to send the round still makes one (empty) signed
@@ -223,6 +225,7 @@ impl Syncer {
             store.mark_acknowledged(&ack, self.clock.now())?;
             mark_retry(store, &retry, self.clock.now())?;
             report.acknowledged += ack.len();
+            backlog = backlog.saturating_sub(ack.len() as u64);
             if let Some((_, reason)) = retry.first() {
                 return Err(Error::Refused {
                     status: 200,

@@ -75,6 +75,23 @@ pub struct Ingested {
     pub inserted: usize,
 }
 
+/// A signed upload, ready to store.
+#[derive(Debug, Clone, Copy)]
+pub struct Batch<'a> {
+    /// The device that signed it.
+    pub device_id: &'a str,
+    /// Its single-use nonce.
+    pub nonce: &'a str,
+    /// The entries (may be empty: a heartbeat).
+    pub entries: &'a [Entry],
+    /// The kiosk's backlog as it reported it.
+    pub backlog: u64,
+    /// The hub's clock.
+    pub now: DateTime<Utc>,
+    /// Nonces seen before this may be forgotten (twice the clock window ago).
+    pub forget_before: DateTime<Utc>,
+}
+
 /// A published, root-signed document as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredDocument {
@@ -105,27 +122,14 @@ pub trait HubStorage: Send + Sync + 'static {
     /// Removes a device (its entries stay). Returns whether it existed.
     fn forget_device(&self, device_id: &str) -> Result<bool>;
 
-    /// Records a request nonce; false when this device used it before.
-    /// Nonces seen before `forget_before` may be dropped.
-    fn use_nonce(
-        &self,
-        device_id: &str,
-        nonce: &str,
-        now: DateTime<Utc>,
-        forget_before: DateTime<Utc>,
-    ) -> Result<bool>;
-
-    /// Stores a batch from `device_id` in one transaction: each id once,
-    /// an id already held with other content is a conflict and is never
-    /// overwritten. Notes the upload time and reported backlog. The caller
-    /// has checked that every entry is the device's own.
-    fn ingest(
-        &self,
-        device_id: &str,
-        entries: &[Entry],
-        backlog: u64,
-        now: DateTime<Utc>,
-    ) -> Result<Ingested>;
+    /// Stores a signed batch in one transaction: first records its nonce
+    /// (a nonce this device used before refuses the whole batch with
+    /// [`crate::Error::Replay`]; nonces seen before `batch.forget_before`
+    /// may be dropped), then each entry id once — an id already held with
+    /// other content is a conflict and is never overwritten — and notes the
+    /// upload time and reported backlog. The caller has checked the
+    /// signature and that every entry is the device's own.
+    fn ingest(&self, batch: &Batch<'_>) -> Result<Ingested>;
 
     /// The published trust list.
     fn trust_list(&self) -> Result<Option<StoredDocument>>;

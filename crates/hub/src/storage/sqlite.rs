@@ -9,7 +9,9 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use passgate_store::Entry;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use super::{Device, DeviceStatus, Enrolled, HubStorage, Ingested, NewToken, StoredDocument};
+use super::{
+    Batch, Device, DeviceStatus, Enrolled, HubStorage, Ingested, NewToken, StoredDocument,
+};
 use crate::publish::check_chain;
 use crate::{Error, Result};
 
@@ -238,37 +240,21 @@ impl HubStorage for SqliteStorage {
         Ok(conn.execute("DELETE FROM devices WHERE device_id = ?1", [device_id])? > 0)
     }
 
-    fn use_nonce(
-        &self,
-        device_id: &str,
-        nonce: &str,
-        now: DateTime<Utc>,
-        forget_before: DateTime<Utc>,
-    ) -> Result<bool> {
+    fn ingest(&self, batch: &Batch<'_>) -> Result<Ingested> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
             "DELETE FROM nonces WHERE seen_at < ?1",
-            [forget_before.timestamp()],
+            [batch.forget_before.timestamp()],
         )?;
         let fresh = tx.execute(
             "INSERT INTO nonces (device_id, nonce, seen_at) VALUES (?1, ?2, ?3) \
              ON CONFLICT DO NOTHING",
-            params![device_id, nonce, now.timestamp()],
+            params![batch.device_id, batch.nonce, batch.now.timestamp()],
         )? == 1;
-        tx.commit()?;
-        Ok(fresh)
-    }
-
-    fn ingest(
-        &self,
-        device_id: &str,
-        entries: &[Entry],
-        backlog: u64,
-        now: DateTime<Utc>,
-    ) -> Result<Ingested> {
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if !fresh {
+            return Err(Error::Replay);
+        }
         let mut out = Ingested::default();
         {
             let mut insert = tx.prepare_cached(
@@ -276,8 +262,8 @@ impl HubStorage for SqliteStorage {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING",
             )?;
             let mut existing = tx.prepare_cached("SELECT body FROM entries WHERE id = ?1")?;
-            let received = text(now);
-            for e in entries {
+            let received = text(batch.now);
+            for e in batch.entries {
                 let id = e.id.to_string();
                 let body = serde_json::to_string(e)
                     .map_err(|err| Error::InvalidArgument(format!("entry {id}: {err}")))?;
@@ -306,9 +292,9 @@ impl HubStorage for SqliteStorage {
         tx.execute(
             "UPDATE devices SET last_upload_at = ?2, last_backlog = ?3 WHERE device_id = ?1",
             params![
-                device_id,
-                text(now),
-                i64::try_from(backlog).unwrap_or(i64::MAX)
+                batch.device_id,
+                text(batch.now),
+                i64::try_from(batch.backlog).unwrap_or(i64::MAX)
             ],
         )?;
         tx.commit()?;
