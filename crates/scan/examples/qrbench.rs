@@ -15,7 +15,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use passgate_scan::reader::read_plain_rqrr;
-use passgate_scan::source::synthetic::{SyntheticConfig, SyntheticSource, sample_hc1_text};
+use passgate_scan::source::synthetic::{SyntheticConfig, SyntheticSource};
 use passgate_scan::{Reader, ReaderConfig};
 
 struct Case {
@@ -336,7 +336,7 @@ fn load_photos(dir: &Path) -> Result<Vec<Case>, Box<dyn std::error::Error>> {
 }
 
 fn synthetic_cases(n: usize) -> Result<Vec<Case>, Box<dyn std::error::Error>> {
-    let texts: Vec<String> = (0..20).map(sample_hc1_text).collect();
+    let texts = issued_passes(20)?;
     let source = SyntheticSource::new(SyntheticConfig {
         seed: 2026,
         texts,
@@ -355,6 +355,34 @@ fn synthetic_cases(n: usize) -> Result<Vec<Case>, Box<dyn std::error::Error>> {
             }
         })
         .collect())
+}
+
+/// Real passes, signed by a fixed test issuer key (`passgate_pass::issue`).
+fn issued_passes(n: u8) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+    use chrono::{TimeZone, Utc};
+    use passgate_pass::{Claims, CodeColour, HealthClaim, IssuerId, PassId};
+    let key = passgate_pass::keys::signing_key_from_seed([7; 32]);
+    let iat = Utc
+        .with_ymd_and_hms(2026, 11, 28, 8, 0, 0)
+        .single()
+        .ok_or("bad date")?;
+    (0..n)
+        .map(|i| {
+            let claims = Claims {
+                iss: IssuerId::new("CN-LN")?,
+                iat,
+                exp: iat + chrono::TimeDelta::days(7),
+                nbf: None,
+                pass_id: PassId::from_bytes([i; 16]),
+                health: HealthClaim {
+                    status: CodeColour::Green,
+                    subject: format!("subject-{i:04}-5f3a9c0e7b2d4e6f"),
+                    masked_name: "刘*爽".into(),
+                },
+            };
+            Ok(passgate_pass::issue(&key, &claims)?)
+        })
+        .collect()
 }
 
 fn empty_cases() -> Vec<Case> {
