@@ -78,6 +78,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if args.iter().any(|a| a == "--empty") {
         sets.push(("1280x720, no code".into(), empty_cases()));
     }
+    if let Some(n) = opt("--held") {
+        held_sequence(n.parse()?)?;
+    }
     let only = opt("--only");
     let verbose = args.iter().any(|a| a == "-v");
     for (name, cases) in &sets {
@@ -355,6 +358,50 @@ fn synthetic_cases(n: usize) -> Result<Vec<Case>, Box<dyn std::error::Error>> {
             }
         })
         .collect())
+}
+
+/// A live-like sequence: each scene held for 10 frames with hand shake, read
+/// by one reader with and without tracking of the last code's region.
+fn held_sequence(n: u64) -> Result<(), Box<dyn std::error::Error>> {
+    let source = SyntheticSource::new(SyntheticConfig {
+        seed: 77,
+        texts: issued_passes(5)?,
+        hold: 10,
+        ..SyntheticConfig::default()
+    })?;
+    let frames: Vec<_> = (0..n).map(|i| source.render(i)).collect();
+    println!("\n### held scenes ({n} frames, 10 per scene)\n");
+    println!("| tracking | frames read | median ms | p95 ms | max ms |");
+    println!("|---|---:|---:|---:|---:|");
+    for track in [false, true] {
+        let mut reader = Reader::new(ReaderConfig {
+            track,
+            ..ReaderConfig::default()
+        });
+        let mut ms = Vec::new();
+        let mut read = 0;
+        for (frame, truth) in &frames {
+            let t = Instant::now();
+            let codes = reader.read(frame);
+            ms.push(t.elapsed().as_secs_f64() * 1000.0);
+            read += usize::from(
+                truth
+                    .text
+                    .as_ref()
+                    .is_some_and(|e| codes.iter().any(|c| &c.text == e)),
+            );
+        }
+        ms.sort_by(f64::total_cmp);
+        let pct = |p: f64| ms[((ms.len() as f64 - 1.0) * p).round() as usize];
+        println!(
+            "| {} | {read} | {:.2} | {:.2} | {:.2} |",
+            if track { "on" } else { "off" },
+            pct(0.5),
+            pct(0.95),
+            pct(1.0)
+        );
+    }
+    Ok(())
 }
 
 /// Real passes, signed by a fixed test issuer key (`passgate_pass::issue`).
