@@ -71,7 +71,7 @@ fn get_snapshot(kiosk: State<'_, Kiosk>) -> CmdResult<Snapshot> {
 }
 
 #[tauri::command]
-fn submit_scan(kiosk: State<'_, Kiosk>, text: String) -> CmdResult<()> {
+fn submit_scan(kiosk: State<'_, Kiosk>, text: String) -> CmdResult<Option<VerdictView>> {
     Ok(kiosk.submit_wedge(&text)?)
 }
 

@@ -41,7 +41,7 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
 
 export const api = {
   getSnapshot: () => call<Snapshot>("get_snapshot"),
-  submitScan: (text: string) => call<void>("submit_scan", { text }),
+  submitScan: (text: string) => call<VerdictView | null>("submit_scan", { text }),
   recordTemperature: (celsius: number) => call<VerdictView>("record_temperature", { celsius }),
   cancelPending: () => call<void>("cancel_pending"),
   setLanguage: (language: string) => call<UiSettings>("set_language", { language }),

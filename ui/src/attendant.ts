@@ -218,11 +218,11 @@ function renderStatus(): void {
   const cam = $("st-camera");
   const camText = {
     ok: t("camera_ok"),
-    missing: t("camera_missing"),
+    missing: s.camera.source === "synthetic" ? `${t("camera_none")}: ${t("demo_feed")}` : t("camera_missing"),
     error: t("camera_error"),
     finished: t("camera_finished"),
   }[s.camera.state];
-  cam.textContent = `● ${camText}`;
+  cam.textContent = `● ${s.camera.state === "missing" ? t("camera_none") : camText}`;
   cam.title = `${s.camera.source}${s.camera.detail ? `: ${s.camera.detail}` : ""}`;
   cam.className = `chip ${s.camera.state === "ok" ? "good" : "warn"}`;
   $("preview-note").textContent = s.camera.state === "ok" ? "" : camText;

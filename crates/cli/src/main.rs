@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod config;
 mod export;
 mod hub;
 mod input;
@@ -32,6 +33,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Check kiosk.toml (`passgate config check --config kiosk.toml`).
+    #[command(subcommand)]
+    Config(config::Command),
     /// Create an Ed25519 key pair: NAME.key (secret, mode 0600) and NAME.pub.
     Keygen(keygen::Args),
     /// Sign trust lists (the issuers a kiosk accepts).
@@ -62,6 +66,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Config(cmd) => config::run(cmd),
         Command::Keygen(args) => keygen::run(args),
         Command::Trust(cmd) => trust::run(cmd),
         Command::Revoke(cmd) => revoke::run(cmd),

@@ -37,6 +37,9 @@ pub struct KioskConfig {
     /// The screen.
     #[serde(default)]
     pub ui: UiConfig,
+    /// The manager screen.
+    #[serde(default)]
+    pub manager: ManagerConfig,
     /// The folder relative paths are resolved against (the file's folder).
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -161,6 +164,8 @@ pub struct StorageConfig {
     pub database: PathBuf,
     /// Days to keep synced entries.
     pub retention_days: u32,
+    /// Folder that manager exports are written to.
+    pub export_dir: PathBuf,
 }
 
 impl Default for StorageConfig {
@@ -168,6 +173,7 @@ impl Default for StorageConfig {
         Self {
             database: PathBuf::from("passgate.sqlite"),
             retention_days: 28,
+            export_dir: PathBuf::from("exports"),
         }
     }
 }
@@ -204,6 +210,8 @@ pub struct UiConfig {
     pub fullscreen: bool,
     /// Seconds a verdict stays on screen.
     pub verdict_seconds: u32,
+    /// Seconds a valid green pass waits for a temperature before it is dropped.
+    pub temperature_timeout_seconds: u32,
 }
 
 impl Default for UiConfig {
@@ -212,6 +220,23 @@ impl Default for UiConfig {
             language: "zh-CN".into(),
             fullscreen: true,
             verdict_seconds: 3,
+            temperature_timeout_seconds: 30,
+        }
+    }
+}
+
+/// `[manager]`
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ManagerConfig {
+    /// The PIN set when the database has none (4 to 12 digits).
+    pub initial_pin: String,
+}
+
+impl Default for ManagerConfig {
+    fn default() -> Self {
+        Self {
+            initial_pin: "1234".into(),
         }
     }
 }
@@ -361,6 +386,17 @@ impl KioskConfig {
             "ui.verdict_seconds",
             "must be between 1 and 60",
         )?;
+        check(
+            (5..=600).contains(&self.ui.temperature_timeout_seconds),
+            "ui.temperature_timeout_seconds",
+            "must be between 5 and 600",
+        )?;
+        check(
+            (4..=12).contains(&self.manager.initial_pin.len())
+                && self.manager.initial_pin.bytes().all(|b| b.is_ascii_digit()),
+            "manager.initial_pin",
+            "must be 4 to 12 digits",
+        )?;
         Ok(())
     }
 
@@ -385,7 +421,8 @@ impl KioskConfig {
     }
 }
 
-fn valid_source(source: &str) -> bool {
+/// Whether `source` is a valid `camera.source` value.
+pub fn valid_source(source: &str) -> bool {
     match source.split_once(':') {
         None => matches!(source, "auto" | "synthetic"),
         Some((kind, rest)) => {
@@ -430,6 +467,7 @@ mod tests {
         assert_eq!(c.storage, StorageConfig::default());
         assert_eq!(c.sync, SyncConfig::default());
         assert_eq!(c.ui, UiConfig::default());
+        assert_eq!(c.manager, ManagerConfig::default());
         assert_eq!(c.time_zone(), chrono_tz::Asia::Shanghai);
         assert_eq!(
             c.database_path(),

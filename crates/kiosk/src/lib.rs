@@ -5,10 +5,14 @@
 //! Nothing here depends on Tauri.
 
 pub mod config;
+pub mod decision;
+pub mod demo;
 pub mod error;
 pub mod flow;
+pub mod frames;
 pub mod preview;
 pub mod service;
+pub mod thermometer;
 pub mod view;
 
 pub use config::KioskConfig;

@@ -1,17 +1,29 @@
 //! The running kiosk: one [`Kiosk`] value that a user interface holds and
-//! calls. It owns the threads (frames, reader, timer) and reports to the
-//! screen through an [`EventSink`].
+//! calls. It owns the threads (frames + reader, preview, thermometer,
+//! timer), the store and the flow, and reports to the screen through an
+//! [`EventSink`]. Decisions are made under one lock, in arrival order.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use crate::config::KioskConfig;
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use passgate_gate::{TrustState as GateTrust, VenuePolicy, Verdict, decide, is_repeat};
+use passgate_pass::VerifyingKey;
+use passgate_pass::keys::parse_public_key;
+use passgate_scan::{Delivery, Pipeline, PipelineEvent, Reader, ReaderConfig};
+use passgate_store::{PinCheck, Store, local_day};
+
+use crate::config::{KioskConfig, LANGUAGES, valid_source};
+use crate::decision::{Origin, entry_of, policy_of, view_of};
 use crate::error::{Error, Result};
-use crate::flow::Flow;
+use crate::flow::{Admission, Flow};
+use crate::frames::{CaptureTimes, Tapped, choose};
+use crate::preview::{Slot, Throttle, encode};
 use crate::view::{
-    CameraState, CameraStatus, Cleared, Counters, ExportRequest, ExportResult, HourCount, LogPage,
-    LogQuery, PinChange, SettingsView, Snapshot, StatusView, SyncView, TrustState, UiSettings,
-    VerdictView,
+    CameraState, CameraStatus, Cleared, Counters, ExportFormat, ExportRequest, ExportResult,
+    HourCount, InputKind, LogPage, LogQuery, LogRow, PinChange, SettingsView, Snapshot, StatusView,
+    SyncView, ThermometerStatus, TrustState, UiSettings, VerdictView,
 };
 
 /// Where the kiosk reports what the screen must show.
@@ -37,19 +49,45 @@ pub struct StartOptions {
     pub source: Option<String>,
 }
 
-/// How long an amber banner holds its pass without a temperature.
-pub const HOLD_FOR: Duration = Duration::from_secs(30);
+/// How long the manager screen stays unlocked without a command.
+pub const MANAGER_IDLE: Duration = Duration::from_secs(15 * 60);
+/// A thermometer reading this recent is used for a pass scanned after it.
+pub const READING_FRESH: TimeDelta = TimeDelta::seconds(20);
 
-struct State {
-    flow: Flow<String>,
-    status: StatusView,
+const SET_FEVER: &str = "kiosk.fever_threshold_c";
+const SET_COOLDOWN: &str = "kiosk.cooldown_seconds";
+const SET_LANGUAGE: &str = "kiosk.language";
+const SET_CAMERA: &str = "kiosk.camera_source";
+const SET_PIN_INITIAL: &str = "kiosk.pin_is_initial";
+
+type Held = (String, InputKind);
+
+struct Engine {
+    store: Store,
+    root: VerifyingKey,
+    trust: GateTrust,
+    trust_fetched: Option<DateTime<Utc>>,
+    policy: VenuePolicy,
+    origin: Origin,
+    cooldown: TimeDelta,
+    seen: HashMap<String, DateTime<Utc>>,
+    flow: Flow<Held>,
+    camera: CameraStatus,
+    camera_source: String,
+    sync: SyncView,
+    thermometer: Option<ThermometerStatus>,
+    last_reading: Option<(f32, DateTime<Utc>)>,
+    manager_until: Option<Instant>,
+    language: String,
+    latencies: Vec<f64>,
 }
 
 struct Inner {
     config: KioskConfig,
     events: Arc<dyn EventSink>,
-    state: Mutex<State>,
-    preview: Mutex<Option<Box<dyn PreviewSink>>>,
+    engine: Mutex<Engine>,
+    preview: Arc<Mutex<Option<Box<dyn PreviewSink>>>>,
+    times: Arc<CaptureTimes>,
 }
 
 /// The kiosk service.
@@ -58,26 +96,137 @@ pub struct Kiosk {
     inner: Arc<Inner>,
 }
 
+fn load_root(config: &KioskConfig) -> Result<VerifyingKey> {
+    let value = config.trust.root_public_key.trim();
+    let path = config.resolve(value);
+    let text = if path.is_file() {
+        std::fs::read_to_string(&path).map_err(|e| {
+            Error::internal(
+                format!(
+                    "cannot read the root key {} (trust.root_public_key)",
+                    path.display()
+                ),
+                e,
+            )
+        })?
+    } else {
+        value.to_string()
+    };
+    parse_public_key(text.trim()).map_err(|e| {
+        Error::internal(
+            format!(
+                "trust.root_public_key is neither a readable .pub file nor a key ({})",
+                path.display()
+            ),
+            e,
+        )
+    })
+}
+
+fn import_initial(
+    store: &mut Store,
+    config: &KioskConfig,
+    root: &VerifyingKey,
+    now: DateTime<Utc>,
+) {
+    let file = config.trust.initial_trust_list.trim();
+    if file.is_empty() {
+        return;
+    }
+    let path = config.resolve(file);
+    match std::fs::read(&path) {
+        Ok(bytes) => match store.save_trust_list(&bytes, root, now) {
+            Ok(list) => log::info!("trust list seq {} from {}", list.seq(), path.display()),
+            Err(e) => log::warn!("initial trust list {} not used: {e}", path.display()),
+        },
+        Err(e) => log::warn!("cannot read the initial trust list {}: {e}", path.display()),
+    }
+    let file = config.trust.initial_revocations.trim();
+    if !file.is_empty() {
+        let path = config.resolve(file);
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                if let Err(e) = store.save_revocations(&bytes, root, now) {
+                    log::warn!("initial revocations {} not used: {e}", path.display());
+                }
+            }
+            Err(e) => log::warn!(
+                "cannot read the initial revocations {}: {e}",
+                path.display()
+            ),
+        }
+    }
+}
+
+fn setting<T: std::str::FromStr>(store: &Store, key: &str) -> Option<T> {
+    store
+        .setting(key)
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse().ok())
+}
+
+fn store_err(what: &str) -> impl FnOnce(passgate_store::Error) -> Error + '_ {
+    move |e| Error::internal(what, e)
+}
+
 impl Kiosk {
-    /// Starts the kiosk: opens the store, imports trust documents, starts the
-    /// frame source and the reader. A missing camera is a status, not an error.
+    /// Starts the kiosk: creates demo files when asked, opens the store,
+    /// imports the initial trust documents, starts the frame source, the
+    /// reader and the thermometer. A missing camera is a status, not an error.
     pub fn start(
         config: KioskConfig,
         options: StartOptions,
         events: Arc<dyn EventSink>,
     ) -> Result<Self> {
-        let source = options
+        let now = Utc::now();
+        let demo = crate::demo::ensure(&config, now)?;
+        let root = load_root(&config)?;
+        let db = config.database_path();
+        let mut store = Store::open(&db).map_err(|e| {
+            Error::internal(format!("cannot open the database {}", db.display()), e)
+        })?;
+        import_initial(&mut store, &config, &root, now);
+        if !store
+            .has_pin()
+            .map_err(store_err("cannot read the manager PIN"))?
+        {
+            store
+                .set_pin(&config.manager.initial_pin)
+                .and_then(|()| store.set_setting(SET_PIN_INITIAL, "true"))
+                .map_err(store_err("cannot set the initial manager PIN"))?;
+        }
+        let fever = setting(&store, SET_FEVER).unwrap_or(config.policy.fever_threshold_c);
+        let cooldown = setting(&store, SET_COOLDOWN).unwrap_or(config.policy.cooldown_seconds);
+        let language = setting(&store, SET_LANGUAGE).unwrap_or_else(|| config.ui.language.clone());
+        let camera_source = options
             .source
             .clone()
+            .or_else(|| setting(&store, SET_CAMERA))
             .unwrap_or_else(|| config.camera.source.clone());
-        let status = StatusView {
+        let thermometer = (!config.thermometer.serial_port.is_empty()).then(|| ThermometerStatus {
+            port: config.thermometer.serial_port.clone(),
+            connected: false,
+            last_reading: None,
+        });
+        let mut engine = Engine {
+            store,
+            root,
+            trust: GateTrust::default(),
+            trust_fetched: None,
+            policy: policy_of(&config, fever),
+            origin: Origin::of(&config),
+            cooldown: TimeDelta::seconds(i64::from(cooldown)),
+            seen: HashMap::new(),
+            flow: Flow::new(Duration::from_secs(u64::from(
+                config.ui.temperature_timeout_seconds,
+            ))),
             camera: CameraStatus {
-                state: CameraState::Missing,
-                source,
-                detail: Some("no camera found".into()),
+                state: CameraState::Ok,
+                source: camera_source.clone(),
+                detail: None,
             },
-            trust: TrustState::Missing,
-            trust_age_hours: None,
+            camera_source: camera_source.clone(),
             sync: SyncView {
                 enabled: !config.sync.hub_url.is_empty(),
                 online: false,
@@ -85,73 +234,324 @@ impl Kiosk {
                 last_success: None,
                 clock_offset_seconds: None,
             },
-            clock_warning: None,
-            counters: Counters::default(),
-            day: String::new(),
-            thermometer: None,
+            thermometer,
+            last_reading: None,
+            manager_until: None,
+            language,
+            latencies: Vec::new(),
         };
-        let inner = Arc::new(Inner {
-            config,
-            events,
-            state: Mutex::new(State {
-                flow: Flow::new(HOLD_FOR),
-                status,
+        engine.reload_trust();
+        let chosen = choose(&camera_source, &config, demo.as_ref());
+        engine.camera = CameraStatus {
+            state: if chosen.missing.is_some() {
+                CameraState::Missing
+            } else {
+                CameraState::Ok
+            },
+            source: chosen.name.clone(),
+            detail: chosen.missing.clone(),
+        };
+        let kiosk = Kiosk {
+            inner: Arc::new(Inner {
+                config,
+                events,
+                engine: Mutex::new(engine),
+                preview: Arc::new(Mutex::new(None)),
+                times: Arc::new(CaptureTimes::default()),
             }),
-            preview: Mutex::new(None),
-        });
-        Ok(Self { inner })
+        };
+        if let Some(source) = chosen.source {
+            kiosk.spawn_frames(source, chosen.missing.is_some());
+        }
+        kiosk.spawn_thermometer();
+        kiosk.spawn_timer();
+        Ok(kiosk)
     }
 
-    fn state(&self) -> Result<MutexGuard<'_, State>> {
-        self.inner.state.lock().map_err(|_| {
+    fn engine(&self) -> Result<MutexGuard<'_, Engine>> {
+        self.inner.engine.lock().map_err(|_| {
             Error::internal(
                 "the kiosk stopped after an internal error",
-                "state lock poisoned",
+                "engine lock poisoned",
             )
         })
     }
 
+    fn spawn_frames(&self, source: Box<dyn passgate_scan::FrameSource>, fallback: bool) {
+        let slot: Slot<passgate_scan::Frame> = Slot::default();
+        let tapped = Tapped {
+            inner: source,
+            preview: slot.clone(),
+            times: self.inner.times.clone(),
+            throttle: Throttle::default(),
+        };
+        let preview = self.inner.preview.clone();
+        let spawned = std::thread::Builder::new()
+            .name("preview".into())
+            .spawn(move || {
+                while let Some(frame) = slot.take() {
+                    let bytes = encode(frame.width, frame.height, &frame.luma, frame.seq);
+                    if let Ok(mut p) = preview.lock()
+                        && let Some(sink) = p.as_mut()
+                        && !sink.send(bytes)
+                    {
+                        *p = None;
+                    }
+                }
+            });
+        if let Err(e) = spawned {
+            log::error!("cannot start the preview thread: {e}");
+        }
+        let kiosk = self.clone();
+        let spawned = std::thread::Builder::new()
+            .name("kiosk-frames".into())
+            .spawn(move || {
+                let pipeline = Pipeline::spawn(
+                    move || Box::new(tapped),
+                    Reader::new(ReaderConfig::default()),
+                    Delivery::LatestWins,
+                    Duration::from_secs(2),
+                );
+                for event in pipeline.events() {
+                    kiosk.on_pipeline(event, fallback);
+                }
+            });
+        if let Err(e) = spawned {
+            log::error!("cannot start the frame thread: {e}");
+        }
+    }
+
+    fn on_pipeline(&self, event: PipelineEvent, fallback: bool) {
+        let camera = |state, detail: Option<String>| {
+            if let Ok(mut e) = self.engine() {
+                if fallback || e.camera.state == state && e.camera.detail == detail {
+                    return;
+                }
+                e.camera.state = state;
+                e.camera.detail = detail;
+                drop(e);
+                self.emit_status();
+            }
+        };
+        match event {
+            PipelineEvent::Read { seq, codes, .. } => {
+                for code in codes {
+                    let captured = self.inner.times.get(seq);
+                    if let Err(e) = self.handle_text(&code.text, InputKind::Camera, captured) {
+                        log::error!("scan not handled: {e}");
+                    }
+                }
+            }
+            PipelineEvent::SourceDown(why) => camera(CameraState::Missing, Some(why)),
+            PipelineEvent::SourceUp => camera(CameraState::Ok, None),
+            PipelineEvent::Finished { .. } => camera(CameraState::Finished, None),
+        }
+    }
+
+    fn spawn_thermometer(&self) {
+        let t = &self.inner.config.thermometer;
+        if t.serial_port.is_empty() {
+            return;
+        }
+        let pattern = match crate::thermometer::compile(&t.pattern) {
+            Ok(p) => p,
+            Err(e) => {
+                log::error!("{e}");
+                return;
+            }
+        };
+        let (k1, k2) = (self.clone(), self.clone());
+        crate::thermometer::spawn(
+            self.inner.config.resolve(&t.serial_port),
+            pattern,
+            move |c| k1.on_reading(c),
+            move |up| {
+                if let Ok(mut e) = k2.engine()
+                    && let Some(t) = e.thermometer.as_mut()
+                {
+                    t.connected = up;
+                }
+                k2.emit_status();
+            },
+        );
+    }
+
+    fn on_reading(&self, celsius: f32) {
+        let held = match self.engine() {
+            Ok(mut e) => {
+                e.last_reading = Some((celsius, Utc::now()));
+                if let Some(t) = e.thermometer.as_mut() {
+                    t.last_reading = Some(celsius);
+                }
+                e.flow.held().is_some()
+            }
+            Err(_) => return,
+        };
+        if held {
+            if let Err(e) = self.record_temperature(celsius) {
+                log::error!("thermometer reading {celsius} not used: {e}");
+            }
+        } else {
+            self.emit_status();
+        }
+    }
+
+    fn spawn_timer(&self) {
+        let kiosk = self.clone();
+        let spawned = std::thread::Builder::new()
+            .name("kiosk-timer".into())
+            .spawn(move || {
+                let mut last_status = Instant::now();
+                loop {
+                    std::thread::sleep(Duration::from_millis(250));
+                    let _ = kiosk.tick(Instant::now());
+                    if last_status.elapsed() >= Duration::from_secs(5) {
+                        last_status = Instant::now();
+                        kiosk.emit_status();
+                    }
+                }
+            });
+        if let Err(e) = spawned {
+            log::error!("cannot start the timer thread: {e}");
+        }
+    }
+
+    fn emit_status(&self) {
+        let status = match self.engine() {
+            Ok(mut e) => e.status(&self.inner.config, Utc::now()),
+            Err(_) => return,
+        };
+        self.inner.events.status(&status);
+    }
+
+    /// Decides on one scanned text; `captured` is when its frame was taken.
+    /// Returns the verdict shown, or `None` when the scan was a repeat or a
+    /// pass is held for a temperature.
+    pub fn handle_text(
+        &self,
+        text: &str,
+        input: InputKind,
+        captured: Option<Instant>,
+    ) -> Result<Option<VerdictView>> {
+        let text = text.trim_end_matches(['\r', '\n']);
+        let now = Utc::now();
+        let mut e = self.engine()?;
+        let window = e.cooldown;
+        if e.flow.admit_scan() == Admission::Busy {
+            if e.flow.held().is_some_and(|h| h.pass.0 == text) {
+                e.seen.insert(text.to_string(), now);
+            }
+            return Ok(None);
+        }
+        let repeat = is_repeat(e.seen.get(text).copied(), now, window);
+        e.seen.retain(|_, t| is_repeat(Some(*t), now, window));
+        e.seen.insert(text.to_string(), now);
+        if repeat {
+            return Ok(None);
+        }
+        let mut verdict = decide(text, &e.trust, &e.policy, now, None);
+        let mut temperature = None;
+        if matches!(verdict, Verdict::NeedsTemperature { .. })
+            && let Some((c, at)) = e.last_reading
+            && now.signed_duration_since(at) < READING_FRESH
+        {
+            e.last_reading = None;
+            temperature = Some(c);
+            verdict = decide(text, &e.trust, &e.policy, now, temperature);
+        }
+        let view = self.finish(&mut e, verdict, text, input, temperature, now);
+        if let Some(at) = captured {
+            e.note_latency(at.elapsed());
+        }
+        drop(e);
+        self.inner.events.verdict(&view);
+        self.emit_status();
+        Ok(Some(view))
+    }
+
+    /// Records a final verdict (before saying so), or holds an amber one.
+    fn finish(
+        &self,
+        e: &mut Engine,
+        verdict: Verdict,
+        text: &str,
+        input: InputKind,
+        temperature: Option<f32>,
+        now: DateTime<Utc>,
+    ) -> VerdictView {
+        let recorded = match entry_of(&verdict, temperature, &e.origin) {
+            None => false,
+            Some(entry) => match e.store.record(&entry, now) {
+                Ok(_) => true,
+                Err(err) => {
+                    log::error!("entry NOT recorded ({}): {err}", entry.reason_code);
+                    false
+                }
+            },
+        };
+        let seq = e.flow.next_seq();
+        let view = view_of(&verdict, temperature, seq, input, now, recorded);
+        e.flow.show(view, (text.to_string(), input), Instant::now())
+    }
+
     /// What the attendant screen needs when it loads.
     pub fn snapshot(&self) -> Result<Snapshot> {
-        let st = self.state()?;
+        let mut e = self.engine()?;
+        let status = e.status(&self.inner.config, Utc::now());
         Ok(Snapshot {
-            current: st.flow.current().cloned(),
-            recent: st.flow.recent(),
-            status: st.status.clone(),
-            settings: self.ui_settings(),
+            current: e.flow.current().cloned(),
+            recent: e.flow.recent(),
+            status,
+            settings: self.ui_settings(&e),
         })
     }
 
-    fn ui_settings(&self) -> UiSettings {
+    fn ui_settings(&self, e: &Engine) -> UiSettings {
         let c = &self.inner.config;
         UiSettings {
-            language: c.ui.language.clone(),
+            language: e.language.clone(),
             verdict_seconds: c.ui.verdict_seconds,
-            fever_threshold_c: c.policy.fever_threshold_c,
+            fever_threshold_c: e.policy.fever_threshold_c,
             venue_name: c.venue.name.clone(),
-            default_pin: true,
+            default_pin: setting::<bool>(&e.store, SET_PIN_INITIAL).unwrap_or(false),
         }
     }
 
     /// A pass typed by a keyboard-wedge scanner.
-    pub fn submit_wedge(&self, text: &str) -> Result<()> {
-        if text.trim().is_empty() {
+    pub fn submit_wedge(&self, text: &str) -> Result<Option<VerdictView>> {
+        let text = text.trim();
+        if text.is_empty() {
             return Err(Error::BadInput("the scanned text is empty".into()));
         }
-        Err(Error::internal("scanning is not ready", "gate not wired"))
+        self.handle_text(text, InputKind::Wedge, None)
     }
 
-    /// A temperature keyed in for the held pass.
+    /// A temperature (keypad or thermometer) for the held pass.
     pub fn record_temperature(&self, celsius: f32) -> Result<VerdictView> {
-        let _ = celsius;
-        Err(Error::BadInput(
-            "no pass is waiting for a temperature".into(),
-        ))
+        if !celsius.is_finite() || !(30.0..=45.0).contains(&celsius) {
+            return Err(Error::BadInput(format!(
+                "{celsius} °C is not a body temperature: measure again"
+            )));
+        }
+        let now = Utc::now();
+        let mut e = self.engine()?;
+        let Some((text, input)) = e.flow.held().map(|h| h.pass.clone()) else {
+            return Err(Error::BadInput(
+                "no pass is waiting for a temperature".into(),
+            ));
+        };
+        let verdict = decide(&text, &e.trust, &e.policy, now, Some(celsius));
+        let view = self.finish(&mut e, verdict, &text, input, Some(celsius), now);
+        e.seen.insert(text, now);
+        drop(e);
+        self.inner.events.verdict(&view);
+        self.emit_status();
+        Ok(view)
     }
 
     /// Drops the pass held for a temperature.
     pub fn cancel_pending(&self) -> Result<()> {
-        let seq = self.state()?.flow.cancel();
+        let seq = self.engine()?.flow.cancel();
         if let Some(seq) = seq {
             self.inner.events.cleared(&Cleared {
                 seq,
@@ -161,9 +561,9 @@ impl Kiosk {
         Ok(())
     }
 
-    /// Ends holds that timed out; called by the timer.
+    /// Ends a hold that timed out; called by the timer.
     pub fn tick(&self, now: Instant) -> Result<()> {
-        let seq = self.state()?.flow.tick(now);
+        let seq = self.engine()?.flow.tick(now);
         if let Some(seq) = seq {
             self.inner.events.cleared(&Cleared {
                 seq,
@@ -173,66 +573,356 @@ impl Kiosk {
         Ok(())
     }
 
+    /// The sync loop reports here; the status bar shows it.
+    pub fn update_sync(&self, sync: SyncView) {
+        if let Ok(mut e) = self.engine() {
+            e.sync = sync;
+        }
+        self.emit_status();
+    }
+
     /// Unlocks the manager screen.
     pub fn unlock_manager(&self, pin: &str) -> Result<()> {
-        let _ = pin;
-        Err(Error::WrongPin { remaining: 0 })
+        let mut e = self.engine()?;
+        match e
+            .store
+            .check_pin(pin, Utc::now())
+            .map_err(store_err("cannot check the PIN"))?
+        {
+            PinCheck::Ok => {
+                e.manager_until = Some(Instant::now() + MANAGER_IDLE);
+                Ok(())
+            }
+            PinCheck::Wrong { remaining } => Err(Error::WrongPin { remaining }),
+            PinCheck::LockedOut { until } => Err(Error::RateLimited {
+                seconds: until.signed_duration_since(Utc::now()).num_seconds().max(1) as u64,
+            }),
+        }
     }
 
     /// Locks the manager screen again.
-    pub fn lock_manager(&self) {}
+    pub fn lock_manager(&self) {
+        if let Ok(mut e) = self.engine() {
+            e.manager_until = None;
+        }
+    }
+
+    fn manager(&self) -> Result<MutexGuard<'_, Engine>> {
+        let mut e = self.engine()?;
+        match e.manager_until {
+            Some(t) if Instant::now() < t => {
+                e.manager_until = Some(Instant::now() + MANAGER_IDLE);
+                Ok(e)
+            }
+            _ => Err(Error::Locked),
+        }
+    }
+
+    fn day(&self, day: &str) -> Result<NaiveDate> {
+        if day.trim().is_empty() {
+            return Ok(local_day(Utc::now(), self.inner.config.time_zone()));
+        }
+        day.trim()
+            .parse()
+            .map_err(|_| Error::BadInput(format!("{day:?} is not a day: use YYYY-MM-DD")))
+    }
 
     /// A page of a day's log.
     pub fn list_entries(&self, query: &LogQuery) -> Result<LogPage> {
-        let _ = query;
-        Err(Error::Locked)
+        let day = self.day(&query.day)?;
+        if !(1..=200).contains(&query.page_size) {
+            return Err(Error::BadInput(
+                "page size must be between 1 and 200".into(),
+            ));
+        }
+        let e = self.manager()?;
+        let page = e
+            .store
+            .day_log(&passgate_store::LogQuery {
+                day,
+                search: Some(query.search.trim().to_string()).filter(|s| !s.is_empty()),
+                offset: u64::from(query.page) * u64::from(query.page_size),
+                limit: u64::from(query.page_size),
+            })
+            .map_err(store_err("cannot read the log"))?;
+        Ok(LogPage {
+            day: day.to_string(),
+            rows: page
+                .entries
+                .iter()
+                .map(|en| LogRow {
+                    id: en.id.to_string(),
+                    time: en.local_time.format("%H:%M:%S").to_string(),
+                    outcome: en.outcome.as_str().to_string(),
+                    reason_code: en.reason_code.clone(),
+                    reason_text: en.reason_text.clone(),
+                    masked_name: en.masked_name.clone(),
+                    issuer: en.issuer.clone(),
+                    colour: en.colour.map(|c| c.as_str().to_string()),
+                    temperature: en.temperature,
+                    pass_id: en.pass_id.clone(),
+                })
+                .collect(),
+            total: page.total as u32,
+            page: query.page,
+            page_size: query.page_size,
+        })
     }
 
     /// Admits and denials per hour of a day.
     pub fn hourly_counts(&self, day: &str) -> Result<Vec<HourCount>> {
-        let _ = day;
-        Err(Error::Locked)
+        let day = self.day(day)?;
+        let e = self.manager()?;
+        let summary = e
+            .store
+            .day_summary(day)
+            .map_err(store_err("cannot count the day"))?;
+        Ok(summary
+            .hourly
+            .iter()
+            .enumerate()
+            .map(|(hour, t)| HourCount {
+                hour: hour as u32,
+                admitted: t.admitted as u32,
+                denied: t.denied as u32,
+            })
+            .collect())
     }
 
-    /// Writes a day's entries to a file.
+    /// Writes a day's entries to a file in `storage.export_dir`.
     pub fn export_day(&self, request: &ExportRequest) -> Result<ExportResult> {
-        let _ = request;
-        Err(Error::Locked)
+        let day = self.day(&request.day)?;
+        let e = self.manager()?;
+        let entries = e
+            .store
+            .day_entries(day)
+            .map_err(store_err("cannot read the day"))?;
+        drop(e);
+        let c = &self.inner.config;
+        let dir = c.resolve(&c.storage.export_dir);
+        std::fs::create_dir_all(&dir).map_err(|err| {
+            Error::internal(
+                format!("cannot create the export folder {}", dir.display()),
+                err,
+            )
+        })?;
+        let ext = match request.format {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Xlsx => "xlsx",
+        };
+        let path = dir.join(format!("passgate-{}-{day}.{ext}", c.venue.id));
+        let file = std::fs::File::create(&path)
+            .map_err(|err| Error::internal(format!("cannot write {}", path.display()), err))?;
+        let out = std::io::BufWriter::new(file);
+        let written = match request.format {
+            ExportFormat::Csv => passgate_store::export::write_csv(&entries, out),
+            ExportFormat::Xlsx => passgate_store::export::write_xlsx(&entries, out),
+        };
+        written.map_err(|err| Error::internal(format!("cannot write {}", path.display()), err))?;
+        Ok(ExportResult {
+            path: path.display().to_string(),
+            rows: entries.len() as u32,
+        })
     }
 
     /// The manager's settings.
     pub fn settings(&self) -> Result<SettingsView> {
-        Err(Error::Locked)
+        let e = self.manager()?;
+        Ok(e.settings_view())
     }
 
-    /// Changes the manager's settings.
-    pub fn update_settings(&self, settings: &SettingsView) -> Result<SettingsView> {
-        let _ = settings;
-        Err(Error::Locked)
+    /// Changes the manager's settings (kept in the database).
+    pub fn update_settings(&self, s: &SettingsView) -> Result<SettingsView> {
+        if !(35.0..=40.0).contains(&s.fever_threshold_c) {
+            return Err(Error::BadInput(
+                "the fever threshold must be between 35.0 and 40.0 °C".into(),
+            ));
+        }
+        if s.cooldown_seconds > 3600 {
+            return Err(Error::BadInput(
+                "the cooldown must be at most 3600 s".into(),
+            ));
+        }
+        if !LANGUAGES.contains(&s.language.as_str()) {
+            return Err(Error::BadInput("the language must be zh-CN or en".into()));
+        }
+        if !valid_source(&s.camera_source) {
+            return Err(Error::BadInput(format!(
+                "{:?} is not a camera source",
+                s.camera_source
+            )));
+        }
+        let mut e = self.manager()?;
+        let fever = format!("{:.1}", s.fever_threshold_c);
+        for (k, v) in [
+            (SET_FEVER, fever.as_str()),
+            (SET_COOLDOWN, &s.cooldown_seconds.to_string()),
+            (SET_LANGUAGE, &s.language),
+            (SET_CAMERA, &s.camera_source),
+        ] {
+            e.store
+                .set_setting(k, v)
+                .map_err(store_err("cannot save the settings"))?;
+        }
+        e.policy = policy_of(
+            &self.inner.config,
+            fever.parse().unwrap_or(s.fever_threshold_c),
+        );
+        e.cooldown = TimeDelta::seconds(i64::from(s.cooldown_seconds));
+        e.language = s.language.clone();
+        e.camera_source = s.camera_source.clone();
+        Ok(e.settings_view())
     }
 
     /// Changes the manager PIN.
     pub fn change_pin(&self, change: &PinChange) -> Result<()> {
-        let _ = change;
-        Err(Error::Locked)
+        passgate_store::validate_pin(&change.new)
+            .map_err(|e| Error::BadInput(format!("the new PIN is not valid: {e}")))?;
+        let mut e = self.manager()?;
+        match e
+            .store
+            .check_pin(&change.current, Utc::now())
+            .map_err(store_err("cannot check the PIN"))?
+        {
+            PinCheck::Ok => {}
+            PinCheck::Wrong { remaining } => return Err(Error::WrongPin { remaining }),
+            PinCheck::LockedOut { until } => {
+                return Err(Error::RateLimited {
+                    seconds: until.signed_duration_since(Utc::now()).num_seconds().max(1) as u64,
+                });
+            }
+        }
+        e.store
+            .set_pin(&change.new)
+            .and_then(|()| e.store.set_setting(SET_PIN_INITIAL, "false"))
+            .map_err(store_err("cannot save the new PIN"))
     }
 
-    /// Switches the screen language.
+    /// Switches the screen language (no PIN needed: it is on the attendant screen).
     pub fn set_language(&self, language: &str) -> Result<UiSettings> {
-        if !crate::config::LANGUAGES.contains(&language) {
+        if !LANGUAGES.contains(&language) {
             return Err(Error::BadInput(format!(
                 "unknown language {language:?}: use \"zh-CN\" or \"en\""
             )));
         }
-        let mut s = self.ui_settings();
-        s.language = language.to_string();
-        Ok(s)
+        let mut e = self.engine()?;
+        e.store
+            .set_setting(SET_LANGUAGE, language)
+            .map_err(store_err("cannot save the language"))?;
+        e.language = language.to_string();
+        Ok(self.ui_settings(&e))
     }
 
     /// Sends preview frames to `sink` from now on (replacing any earlier one).
     pub fn set_preview(&self, sink: Box<dyn PreviewSink>) {
         if let Ok(mut p) = self.inner.preview.lock() {
             *p = Some(sink);
+        }
+    }
+
+    /// Frame-to-verdict latencies measured so far (ms), oldest first.
+    pub fn latencies_ms(&self) -> Vec<f64> {
+        self.engine()
+            .map(|e| e.latencies.clone())
+            .unwrap_or_default()
+    }
+}
+
+impl Engine {
+    fn reload_trust(&mut self) {
+        match self.store.load_trust_list(&self.root) {
+            Ok(Some(cached)) => {
+                self.trust_fetched = Some(cached.fetched_at);
+                self.trust.trust_list = Some(cached.list);
+            }
+            Ok(None) => log::warn!("no trust list: every pass will be denied"),
+            Err(e) => log::error!("cached trust list not usable: {e}"),
+        }
+        match self.store.load_revocations(&self.root) {
+            Ok(r) => self.trust.revocations = r.set,
+            Err(e) => log::error!("cached revocations not usable: {e}"),
+        }
+    }
+
+    fn note_latency(&mut self, d: Duration) {
+        const KEEP: usize = 10_000;
+        if self.latencies.len() == KEEP {
+            self.latencies.remove(0);
+        }
+        self.latencies.push(d.as_secs_f64() * 1000.0);
+        let n = self.latencies.len();
+        if n.is_multiple_of(20) {
+            let mut v = self.latencies.clone();
+            v.sort_by(f64::total_cmp);
+            let p = |q: f64| v[((n as f64 - 1.0) * q).round() as usize];
+            log::info!(
+                "frame-to-verdict latency over {n} verdicts: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms",
+                p(0.5),
+                p(0.95),
+                v[n - 1]
+            );
+        }
+    }
+
+    fn settings_view(&self) -> SettingsView {
+        SettingsView {
+            camera_source: self.camera_source.clone(),
+            cameras: passgate_scan::source::camera::list_cameras()
+                .iter()
+                .enumerate()
+                .map(|(i, _)| format!("camera:{i}"))
+                .collect(),
+            fever_threshold_c: self.policy.fever_threshold_c,
+            cooldown_seconds: self.cooldown.num_seconds() as u32,
+            language: self.language.clone(),
+        }
+    }
+
+    fn status(&mut self, config: &KioskConfig, now: DateTime<Utc>) -> StatusView {
+        let tz = config.time_zone();
+        let totals = self.store.today_totals(now, tz).unwrap_or_default();
+        if let Ok(b) = self.store.backlog() {
+            self.sync.backlog = b.unsynced();
+        }
+        let grace = self.policy.trust_list_grace;
+        let (trust, age) = match &self.trust.trust_list {
+            None => (TrustState::Missing, None),
+            Some(l) => {
+                let state = if now > l.expires_at() + grace {
+                    TrustState::Stale
+                } else if now > l.expires_at() {
+                    TrustState::Grace
+                } else {
+                    TrustState::Ok
+                };
+                let since = self.trust_fetched.unwrap_or(l.issued_at());
+                (
+                    state,
+                    Some(now.signed_duration_since(since).num_hours().max(0) as u32),
+                )
+            }
+        };
+        let clock_warning = match (self.sync.clock_offset_seconds, &self.trust.trust_list) {
+            (Some(off), _) if off.abs() > 120 => Some(format!(
+                "this clock is {off:+} s off the hub's: set the time"
+            )),
+            (_, Some(l)) if now + TimeDelta::minutes(5) < l.issued_at() => {
+                Some("this clock is behind the trust list's signing time: set the time".into())
+            }
+            _ => None,
+        };
+        StatusView {
+            camera: self.camera.clone(),
+            trust,
+            trust_age_hours: age,
+            sync: self.sync.clone(),
+            clock_warning,
+            counters: Counters {
+                admitted: totals.admitted as u32,
+                denied: totals.denied as u32,
+            },
+            day: local_day(now, tz).to_string(),
+            thermometer: self.thermometer.clone(),
         }
     }
 }

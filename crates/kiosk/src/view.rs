@@ -232,7 +232,7 @@ pub struct LogRow {
 pub struct LogPage {
     /// The day shown (`YYYY-MM-DD`).
     pub day: String,
-    /// The rows of this page, newest first.
+    /// The rows of this page, oldest first.
     pub rows: Vec<LogRow>,
     /// Rows matching the search, on all pages.
     pub total: u32,

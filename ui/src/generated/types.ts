@@ -269,7 +269,7 @@ export type LogPage = {
  */
 day: string, 
 /**
- * The rows of this page, newest first.
+ * The rows of this page, oldest first.
  */
 rows: Array<LogRow>, 
 /**

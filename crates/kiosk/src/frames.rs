@@ -1,0 +1,174 @@
+//! Choosing and starting the frame source, with a tap for preview frames
+//! and capture times (for frame-to-verdict latency). The tap runs on the
+//! capture thread and only copies a frame 15 times a second; encoding the
+//! preview happens on its own thread.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use passgate_scan::source::{
+    CameraDevice, CameraSource, CameraSpec, ImageSource, SyntheticConfig, SyntheticSource,
+    VideoSource,
+};
+use passgate_scan::{Frame, FrameSource};
+
+use crate::config::KioskConfig;
+use crate::demo::DemoPasses;
+use crate::preview::{Slot, Throttle};
+
+/// What the source string resolved to.
+pub struct Chosen {
+    /// The source (`None`: nothing to read, e.g. no camera and no demo).
+    pub source: Option<Box<dyn FrameSource>>,
+    /// Its name for the status bar.
+    pub name: String,
+    /// Set when no camera was found and a fallback (or nothing) is used.
+    pub missing: Option<String>,
+}
+
+/// Resolves `camera.source` (or the `--source` override) to a frame source.
+pub fn choose(spec: &str, config: &KioskConfig, demo: Option<&DemoPasses>) -> Chosen {
+    let fps = f64::from(config.camera.fps);
+    let synthetic = |missing: Option<String>| -> Chosen {
+        let Some(d) = demo else {
+            return Chosen {
+                source: None,
+                name: "synthetic".into(),
+                missing: Some(missing.unwrap_or_else(|| {
+                    "the synthetic feed needs demo passes: set [trust] demo = true".into()
+                })),
+            };
+        };
+        let texts = d.named().iter().map(|(_, t)| t.to_string()).collect();
+        let hold = (config.camera.fps * 4).max(1);
+        match SyntheticSource::new(SyntheticConfig {
+            seed: 7,
+            texts,
+            width: config.camera.width,
+            height: config.camera.height,
+            fps: Some(fps),
+            hold,
+            empty_every: 2,
+            frames: None,
+        }) {
+            Ok(s) => Chosen {
+                source: Some(Box::new(s)),
+                name: "synthetic".into(),
+                missing,
+            },
+            Err(e) => Chosen {
+                source: None,
+                name: "synthetic".into(),
+                missing: Some(format!("cannot start the synthetic feed: {e}")),
+            },
+        }
+    };
+    let camera = |device: CameraDevice, name: String| Chosen {
+        source: Some(Box::new(CameraSource::new(CameraSpec {
+            device,
+            width: config.camera.width,
+            height: config.camera.height,
+            fps: config.camera.fps,
+        }))),
+        name,
+        missing: None,
+    };
+    let failed = |name: String, e: String| Chosen {
+        source: None,
+        name,
+        missing: Some(e),
+    };
+    match spec.split_once(':') {
+        None if spec == "synthetic" => synthetic(None),
+        None => {
+            if passgate_scan::source::camera::list_cameras().is_empty() {
+                synthetic(Some(
+                    "no camera found: showing the synthetic demo feed".into(),
+                ))
+            } else {
+                camera(CameraDevice::Index(0), "camera:0".into())
+            }
+        }
+        Some(("camera", dev)) => {
+            let device = dev
+                .parse()
+                .map(CameraDevice::Index)
+                .unwrap_or_else(|_| CameraDevice::Name(dev.to_string()));
+            camera(device, spec.to_string())
+        }
+        Some(("images", dir)) => match ImageSource::from_dir(&config.resolve(dir)) {
+            Ok(s) => Chosen {
+                source: Some(Box::new(s.looping(true).paced(fps))),
+                name: spec.to_string(),
+                missing: None,
+            },
+            Err(e) => failed(spec.to_string(), e.to_string()),
+        },
+        Some(("video", file)) => {
+            match VideoSource::open(&config.resolve(PathBuf::from(file)), Some(fps)) {
+                Ok(s) => Chosen {
+                    source: Some(Box::new(s.looping(true).paced(true))),
+                    name: spec.to_string(),
+                    missing: None,
+                },
+                Err(e) => failed(spec.to_string(), e.to_string()),
+            }
+        }
+        Some(_) => synthetic(None),
+    }
+}
+
+/// Capture times of recent frames, by sequence number.
+#[derive(Debug, Default)]
+pub struct CaptureTimes(Mutex<VecDeque<(u64, Instant)>>);
+
+impl CaptureTimes {
+    const KEEP: usize = 256;
+
+    fn note(&self, seq: u64, at: Instant) {
+        if let Ok(mut q) = self.0.lock() {
+            if q.len() == Self::KEEP {
+                q.pop_front();
+            }
+            q.push_back((seq, at));
+        }
+    }
+
+    /// When frame `seq` was captured, if it is recent.
+    pub fn get(&self, seq: u64) -> Option<Instant> {
+        let q = self.0.lock().ok()?;
+        q.iter().rev().find(|(s, _)| *s == seq).map(|(_, t)| *t)
+    }
+}
+
+/// A source that notes capture times and copies frames for the preview.
+pub struct Tapped {
+    /// The wrapped source.
+    pub inner: Box<dyn FrameSource>,
+    /// Where preview copies go.
+    pub preview: Slot<Frame>,
+    /// Capture times.
+    pub times: Arc<CaptureTimes>,
+    /// The 15 fps throttle.
+    pub throttle: Throttle,
+}
+
+impl FrameSource for Tapped {
+    fn next_frame(&mut self) -> passgate_scan::Result<Option<Frame>> {
+        let frame = self.inner.next_frame()?;
+        if let Some(f) = &frame {
+            let now = Instant::now();
+            self.times.note(f.seq, now);
+            if self.throttle.ready(now) {
+                self.preview.put(f.clone());
+            }
+        }
+        Ok(frame)
+    }
+
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+}

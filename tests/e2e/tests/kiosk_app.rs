@@ -1,0 +1,316 @@
+//! The real Passgate app under Xvfb, driven over WebDriver.
+//!
+//! A replay source holds a valid green pass, a forged pass, a yellow pass
+//! and an expired pass. The screen must show NEEDS TEMPERATURE, then ADMIT
+//! after 36.6 is keyed, then DENY with the right reason for each of the
+//! others; the entries must be in the SQLite file; a wrong PIN must not open
+//! the manager screen and the right one must; the exported CSV must match
+//! the database. A second run with a camera that does not exist must say so
+//! on screen. Screenshots go to `target/screenshots/`.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::Utc;
+use fantoccini::{Client, Locator};
+use passgate_e2e::{Driver, app_binary, screenshot, wait_for, wait_text};
+use passgate_kiosk::demo;
+use passgate_store::{Store, local_day};
+
+const TZ: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
+const PIN: &str = "2468";
+/// The driver's ports are fixed per run: the two tests take turns.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+fn write_config(dir: &Path, source: &str) -> anyhow::Result<std::path::PathBuf> {
+    let text = format!(
+        r#"[venue]
+id = "e2e-venue"
+name = "E2E supermarket"
+device = "kiosk-e2e"
+time_zone = "Asia/Shanghai"
+
+[trust]
+root_public_key = "demo/root.pub"
+initial_trust_list = "demo/trust.json"
+demo = false
+
+[policy]
+cooldown_seconds = 3600
+
+[camera]
+source = "{source}"
+width = 640
+height = 480
+fps = 2
+
+[storage]
+database = "kiosk.sqlite"
+export_dir = "exports"
+
+[ui]
+language = "en"
+fullscreen = false
+verdict_seconds = 3
+temperature_timeout_seconds = 120
+
+[manager]
+initial_pin = "{PIN}"
+"#
+    );
+    let path = dir.join("kiosk.toml");
+    std::fs::write(&path, text)?;
+    Ok(path)
+}
+
+async fn click(c: &Client, css: &str) -> anyhow::Result<()> {
+    c.find(Locator::Css(css))
+        .await
+        .with_context(|| format!("no {css}"))?
+        .click()
+        .await
+        .with_context(|| format!("cannot click {css}"))
+}
+
+/// Types on the keyboard (not into an element), as a wedge scanner does.
+async fn type_keys(c: &Client, text: &str) -> anyhow::Result<()> {
+    use fantoccini::actions::{KeyAction, KeyActions};
+    let mut keys = KeyActions::new("wedge".into());
+    for ch in text.chars() {
+        keys = keys
+            .then(KeyAction::Down { value: ch })
+            .then(KeyAction::Up { value: ch });
+    }
+    c.perform_actions(keys).await?;
+    Ok(())
+}
+
+async fn displayed(c: &Client, css: &str) -> anyhow::Result<bool> {
+    Ok(c.find(Locator::Css(css)).await?.is_displayed().await?)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn replayed_passes_get_the_right_verdicts_and_the_manager_sees_them() -> anyhow::Result<()> {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let app = app_binary()?;
+    let tmp = tempfile::tempdir()?;
+    let dir = tmp.path();
+    let passes = demo::create(&dir.join("demo"), Utc::now())?;
+    let frames = dir.join("frames");
+    std::fs::create_dir_all(&frames)?;
+    for (i, text) in [
+        &passes.green,
+        &passes.forged,
+        &passes.yellow,
+        &passes.expired,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        demo::write_scene_png(text, 640, 480, &frames.join(format!("{i}.png")))?;
+    }
+    let config = write_config(dir, "images:frames")?;
+    let driver = Driver::start(4444, &dir.join("driver.log"))?;
+    let c = driver
+        .session(
+            &app,
+            &[
+                "--config".into(),
+                config.display().to_string(),
+                "--windowed".into(),
+            ],
+        )
+        .await?;
+    let long = Duration::from_secs(40);
+    wait_for(&c, "body[data-ready=true]", long).await?;
+
+    // The green pass is held for a temperature.
+    let word = wait_text(
+        &c,
+        "#banner[data-kind=needs_temperature] #banner-word",
+        long,
+        |_| true,
+    )
+    .await?;
+    assert_eq!(word, "NEEDS TEMPERATURE");
+    screenshot(&c, "attendant-needs-temperature").await?;
+    click(&c, "#key-36").await?;
+    click(&c, "#key-tenth-6").await?;
+    let word = wait_text(&c, "#banner[data-kind=admit] #banner-word", long, |_| true).await?;
+    assert_eq!(word, "ADMIT");
+    let details = c.find(Locator::Css("#banner")).await?.text().await?;
+    assert!(
+        details.contains("36.6 °C") && details.contains("刘*爽"),
+        "{details}"
+    );
+    assert!(
+        details.contains("Recorded"),
+        "said recorded only after the store returned: {details}"
+    );
+    screenshot(&c, "attendant-admit").await?;
+
+    // Then the forged, yellow and expired passes are denied with their reasons.
+    let deny = wait_text(&c, "#banner[data-kind=deny]", long, |_| true).await?;
+    assert!(deny.contains("DENY"), "{deny}");
+    screenshot(&c, "attendant-deny").await?;
+    for (code, words) in [
+        ("bad_signature", "bad signature"),
+        ("code_yellow", "Yellow code"),
+        ("expired", "Pass expired"),
+    ] {
+        let item = wait_text(
+            &c,
+            &format!("#recent-list li[data-reason={code}]"),
+            long,
+            |_| true,
+        )
+        .await?;
+        assert!(
+            item.contains("DENY") && item.contains(words),
+            "{code}: {item}"
+        );
+    }
+    let counts = (
+        c.find(Locator::Css("#count-admit")).await?.text().await?,
+        c.find(Locator::Css("#count-deny")).await?.text().await?,
+    );
+    assert_eq!(counts, ("1".to_string(), "3".to_string()));
+    screenshot(&c, "attendant-recent").await?;
+
+    // The entries are in the SQLite file.
+    let store = Store::open(dir.join("kiosk.sqlite"))?;
+    let entries = store.day_entries(local_day(Utc::now(), TZ))?;
+    let got: BTreeSet<(String, String)> = entries
+        .iter()
+        .map(|e| (e.outcome.as_str().to_string(), e.reason_code.clone()))
+        .collect();
+    let want: BTreeSet<(String, String)> = [
+        ("admit", "ok"),
+        ("deny", "bad_signature"),
+        ("deny", "code_yellow"),
+        ("deny", "expired"),
+    ]
+    .into_iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(got, want);
+    assert_eq!(entries.len(), 4, "the cooldown keeps one entry per pass");
+    let admitted = entries
+        .iter()
+        .find(|e| e.reason_code == "ok")
+        .expect("admit entry");
+    assert_eq!(admitted.temperature, Some(36.6));
+
+    // A wrong PIN does not open the manager screen.
+    click(&c, "#btn-manager").await?;
+    c.find(Locator::Css("#pin-input"))
+        .await?
+        .send_keys("0000")
+        .await?;
+    click(&c, "#pin-ok").await?;
+    let err = wait_text(&c, "#pin-error", long, |t| !t.is_empty()).await?;
+    assert!(err.contains("Wrong PIN"), "{err}");
+    assert!(
+        !displayed(&c, "#manager").await?,
+        "a wrong PIN opened the manager screen"
+    );
+
+    // The right one does, and the log shows the four entries.
+    c.find(Locator::Css("#pin-input"))
+        .await?
+        .send_keys(PIN)
+        .await?;
+    click(&c, "#pin-ok").await?;
+    wait_for(&c, "#manager:not([hidden]) #log-rows tr[data-id]", long).await?;
+    let rows = c.find_all(Locator::Css("#log-rows tr[data-id]")).await?;
+    assert_eq!(rows.len(), 4);
+    screenshot(&c, "manager-log").await?;
+
+    // Export writes a CSV whose rows match the database.
+    click(&c, "#btn-export-csv").await?;
+    let result = wait_text(&c, "#export-result", long, |t| t.contains(".csv")).await?;
+    let path = result
+        .split_whitespace()
+        .find(|w| w.ends_with(".csv"))
+        .context("export path on screen")?;
+    let mut csv = csv::Reader::from_path(path)?;
+    let headers = csv.headers()?.clone();
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim_start_matches('\u{feff}') == name)
+            .unwrap_or_else(|| panic!("no column {name} in {headers:?}"))
+    };
+    let (id, outcome, reason) = (col("entry_id"), col("outcome"), col("reason_code"));
+    let mut from_csv = BTreeSet::new();
+    for row in csv.records() {
+        let row = row?;
+        from_csv.insert((
+            row[id].to_string(),
+            row[outcome].to_string(),
+            row[reason].to_string(),
+        ));
+    }
+    let from_db: BTreeSet<(String, String, String)> = entries
+        .iter()
+        .map(|e| {
+            (
+                e.id.to_string(),
+                e.outcome.as_str().to_string(),
+                e.reason_code.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(from_csv, from_db);
+
+    click(&c, "button[data-tab=hourly]").await?;
+    wait_for(&c, "#chart svg rect.bar-admit", long).await?;
+    screenshot(&c, "manager-hourly").await?;
+    click(&c, "button[data-tab=settings]").await?;
+    wait_text(&c, "#set-fever", long, |_| true).await?;
+    screenshot(&c, "manager-settings").await?;
+
+    // Switching to Chinese keeps the counters and translates the screen.
+    click(&c, "#btn-back").await?;
+    click(&c, "#btn-lang").await?;
+    wait_text(&c, "#btn-manager", long, |t| t == "管理").await?;
+    screenshot(&c, "attendant-zh").await?;
+    c.close().await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_app_starts_without_a_camera_and_says_so() -> anyhow::Result<()> {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let app = app_binary()?;
+    let tmp = tempfile::tempdir()?;
+    let dir = tmp.path();
+    demo::create(&dir.join("demo"), Utc::now())?;
+    let config = write_config(dir, "camera:0")?;
+    let driver = Driver::start(4444, &dir.join("driver.log"))?;
+    let c = driver
+        .session(
+            &app,
+            &[
+                "--config".into(),
+                config.display().to_string(),
+                "--windowed".into(),
+            ],
+        )
+        .await?;
+    let long = Duration::from_secs(40);
+    wait_for(&c, "body[data-ready=true]", long).await?;
+    let chip = wait_text(&c, "#st-camera", long, |t| t.contains("No camera")).await?;
+    assert!(chip.contains("No camera"), "{chip}");
+    assert!(displayed(&c, "#preview-note").await?);
+    // The keyboard wedge still works: a scanner types the pass and Enter.
+    let passes = demo::read_passes(&dir.join("demo"))?;
+    type_keys(&c, &format!("{}\u{E007}", passes.yellow)).await?;
+    let reason = wait_text(&c, "#banner[data-kind=deny] #banner-reason", long, |_| true).await?;
+    assert_eq!(reason, "Yellow code");
+    screenshot(&c, "attendant-no-camera").await?;
+    c.close().await?;
+    Ok(())
+}
