@@ -243,6 +243,11 @@ pub fn scene_luma(text: &str, width: u32, height: u32) -> Result<GrayImage> {
     }))
 }
 
+/// The same grey counter with no code in view.
+pub fn blank_luma(width: u32, height: u32) -> GrayImage {
+    GrayImage::from_pixel(width, height, Luma([90]))
+}
+
 /// Writes [`scene_luma`] as a PNG file.
 pub fn write_scene_png(text: &str, width: u32, height: u32, path: &Path) -> Result<()> {
     scene_luma(text, width, height)?

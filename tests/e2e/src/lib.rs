@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, ClientBuilder};
 
 /// The workspace root.
 pub fn workspace() -> PathBuf {
@@ -124,12 +124,25 @@ impl Driver {
         let serde_json::Value::Object(caps) = caps else {
             unreachable!()
         };
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        ClientBuilder::new(connector)
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{}", self.port))
-            .await
-            .context("cannot open a WebDriver session on the app")
+        let url = format!("http://127.0.0.1:{}", self.port);
+        let mut tries = 0;
+        loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector)
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(c) => return Ok(c),
+                // The driver may accept connections before it can start a session.
+                Err(e) if tries < 3 => {
+                    tries += 1;
+                    eprintln!("WebDriver session not opened yet ({e}); trying again");
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                }
+                Err(e) => return Err(e).context("cannot open a WebDriver session on the app"),
+            }
+        }
     }
 }
 
@@ -157,14 +170,20 @@ pub async fn wait_text(
     let deadline = Instant::now() + timeout;
     let mut last = String::new();
     loop {
-        if let Ok(els) = c.find_all(Locator::Css(css)).await {
-            for el in els {
-                if let Ok(text) = el.text().await {
-                    if ok(&text) {
-                        return Ok(text);
-                    }
-                    last = text;
+        // textContent through a script: WebKitWebDriver's element text is
+        // empty for some styled inline elements.
+        let texts = c
+            .execute(
+                "return Array.from(document.querySelectorAll(arguments[0]), e => e.textContent);",
+                vec![serde_json::Value::from(css)],
+            )
+            .await;
+        if let Ok(serde_json::Value::Array(texts)) = texts {
+            for text in texts.iter().filter_map(|t| t.as_str()) {
+                if ok(text) {
+                    return Ok(text.to_string());
                 }
+                last = text.to_string();
             }
         }
         if Instant::now() > deadline {
