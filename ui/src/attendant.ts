@@ -197,7 +197,7 @@ function renderRecent(): void {
   const list = $("recent-list");
   list.replaceChildren(
     ...recent.map((v) => {
-      const time = new Date(v.at).toLocaleTimeString(undefined, { hour12: false });
+      const time = v.time;
       return el(
         "li",
         { class: `recent-item ${v.kind}`, "data-reason": v.reason_code },

@@ -106,6 +106,7 @@ pub fn view_of(
     seq: u32,
     input: InputKind,
     at: DateTime<Utc>,
+    tz: Tz,
     recorded: bool,
 ) -> VerdictView {
     let (reason_code, reason_text) = reason_of(verdict);
@@ -132,6 +133,7 @@ pub fn view_of(
         recorded,
         input,
         at: at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        time: at.with_timezone(&tz).format("%H:%M:%S").to_string(),
         hold_seconds: None,
     }
 }

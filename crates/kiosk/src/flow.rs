@@ -140,6 +140,7 @@ mod tests {
             recorded: kind != VerdictKind::NeedsTemperature,
             input: InputKind::Camera,
             at: String::new(),
+            time: String::new(),
             hold_seconds: None,
         }
     }

@@ -490,7 +490,7 @@ impl Kiosk {
             },
         };
         let seq = e.flow.next_seq();
-        let view = view_of(&verdict, temperature, seq, input, now, recorded);
+        let view = view_of(&verdict, temperature, seq, input, now, e.origin.tz, recorded);
         e.flow.show(view, (text.to_string(), input), Instant::now())
     }
 

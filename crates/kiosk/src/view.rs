@@ -53,6 +53,8 @@ pub struct VerdictView {
     pub input: InputKind,
     /// When the verdict was reached (RFC 3339, UTC).
     pub at: String,
+    /// The same instant as venue-local `HH:MM:SS`, for the screen.
+    pub time: String,
     /// For the amber banner: seconds left before the held pass is dropped.
     pub hold_seconds: Option<u32>,
 }

@@ -51,6 +51,10 @@ input: InputKind,
  */
 at: string, 
 /**
+ * The same instant as venue-local `HH:MM:SS`, for the screen.
+ */
+time: string, 
+/**
  * For the amber banner: seconds left before the held pass is dropped.
  */
 hold_seconds: number | null, };
