@@ -50,7 +50,7 @@ fi
 RUST_LOG=info setsid xvfb-run -a -s "-screen 0 1280x800x24" "$app" --config "$work/kiosk.toml" > "$work/app.log" 2>&1 &
 pgid=$!
 pid=""
-for _ in $(seq 100); do pid=$(pgrep -n -f "passgate-app --config $work/kiosk.toml" || true); [ -n "$pid" ] && break; sleep 0.1; done
+for _ in $(seq 100); do pid=$(pgrep -n -f "^$app --config $work/kiosk.toml" || true); [ -n "$pid" ] && break; sleep 0.1; done
 sleep 5
 ticks_of() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 ticks() { ticks_of "$pid"; }
