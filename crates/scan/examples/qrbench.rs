@@ -15,8 +15,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use passgate_scan::reader::read_plain_rqrr;
-use passgate_scan::source::synthetic::{SyntheticConfig, SyntheticSource};
-use passgate_scan::{Reader, ReaderConfig};
+use passgate_scan::source::synthetic::{Scene, SyntheticConfig, SyntheticSource};
+use passgate_scan::{BudgetClock, Reader, ReaderConfig};
 
 struct Case {
     id: String,
@@ -26,6 +26,10 @@ struct Case {
     expected: Vec<Vec<u8>>,
     /// Module size in pixels (synthetic frames only).
     module_px: Option<f32>,
+    /// The scene's conditions (synthetic frames only).
+    scene: Option<Scene>,
+    /// The code's outer corners (synthetic frames only).
+    corners: Option<[[f64; 2]; 4]>,
 }
 
 #[derive(Default, Clone)]
@@ -37,18 +41,28 @@ struct Outcome {
     ms: f64,
     /// CPU time of the reading thread (fair on a shared machine).
     cpu_ms: f64,
+    /// The reader's budget ran out before every stage had run.
+    over_budget: bool,
 }
 
-/// CPU time of the calling thread in milliseconds (Linux schedstat).
+/// CPU time of the calling thread in milliseconds.
 fn thread_cpu_ms() -> f64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| {
-            s.split_whitespace()
-                .next()
-                .and_then(|v| v.parse::<f64>().ok())
-        })
-        .map_or(0.0, |ns| ns / 1e6)
+    let ts = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    ts.tv_sec as f64 * 1000.0 + ts.tv_nsec as f64 / 1e6
+}
+
+/// The reader's budget clock: `--clock cpu` (thread CPU time, the default
+/// here: reproducible on a shared machine) or `--clock wall`.
+fn clock() -> BudgetClock {
+    let args: Vec<String> = std::env::args().collect();
+    match args
+        .iter()
+        .position(|a| a == "--clock")
+        .and_then(|i| args.get(i + 1))
+    {
+        Some(c) if c == "wall" => BudgetClock::Wall,
+        _ => BudgetClock::ThreadCpu,
+    }
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -102,7 +116,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         std::fs::write(&manifest, lines)?;
         let ours: Vec<Outcome> = cases.iter().map(|c| run_ours(c)).collect();
-        let plain: Vec<Outcome> = cases.iter().map(|c| run_plain(c)).collect();
+        let plain: Vec<Outcome> = if args.iter().any(|a| a == "--no-plain") {
+            vec![Outcome::default(); cases.len()]
+        } else {
+            cases.iter().map(|c| run_plain(c)).collect()
+        };
         let zxing = opt("--python")
             .map(|py| run_zxing(&py, &manifest, &cases))
             .transpose()?;
@@ -110,15 +128,36 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             for (i, c) in cases.iter().enumerate() {
                 let z = zxing.as_ref().map(|z| z[i].read);
                 println!(
-                    "{}\tm={:.1}\tours={} ({:.1} ms)\tplain={}\tzxing={:?}{}",
+                    "{}\tm={:.1}\tours={} ({:.1} ms, {:.1} CPU)\tplain={}\tzxing={:?}{}\t{}",
                     c.id,
                     c.module_px.unwrap_or(0.0),
                     ours[i].read,
                     ours[i].ms,
+                    ours[i].cpu_ms,
                     plain[i].read,
                     z,
-                    if ours[i].wrong { "\tWRONG" } else { "" }
+                    if ours[i].wrong { "\tWRONG" } else { "" },
+                    c.scene.as_ref().map(describe).unwrap_or_default()
                 );
+            }
+        }
+        if let Some(dir) = opt("--dump") {
+            // The frames our reader missed, as PNG, to look at.
+            std::fs::create_dir_all(&dir)?;
+            for (i, c) in cases.iter().enumerate() {
+                if ours[i].read || c.expected.is_empty() {
+                    continue;
+                }
+                let path = Path::new(&dir).join(format!("{}.png", c.id.replace('/', "_")));
+                image::GrayImage::from_raw(c.width as u32, c.height as u32, c.luma.clone())
+                    .ok_or("image size")?
+                    .save(path)?;
+                let (bw, bh, bits) =
+                    passgate_scan::reader::binary_image(c.width, c.height, &c.luma, 1280);
+                let path = Path::new(&dir).join(format!("{}.bin.png", c.id.replace('/', "_")));
+                image::GrayImage::from_raw(bw as u32, bh as u32, bits)
+                    .ok_or("image size")?
+                    .save(path)?;
             }
         }
         println!("\n### {name} ({} images)\n", cases.len());
@@ -136,6 +175,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let small: Vec<usize> = (0..cases.len())
             .filter(|&i| cases[i].module_px.is_some_and(|m| m >= 3.0))
             .collect();
+        if cases.iter().any(|c| c.scene.is_some()) {
+            buckets(&cases, &ours, zxing.as_deref());
+            if verbose {
+                classify_misses(&cases, &ours);
+            }
+        }
         if !small.is_empty() {
             let rate = |o: &Vec<Outcome>| {
                 small.iter().filter(|&&i| o[i].read).count() as f64 * 100.0 / small.len() as f64
@@ -186,6 +231,29 @@ fn print_row(label: &str, outs: &[Outcome]) {
 /// Read: every expected text is among the results. Wrong: something was
 /// decoded but not the expected text (an extra code next to the expected one,
 /// as in images holding two codes, is not counted as wrong).
+/// One line of a synthetic scene's conditions.
+fn describe(s: &Scene) -> String {
+    format!(
+        "angle={:.0} tilt={:.2} blur={:.2} motion={:.1} noise={:.1} glare={:.0}/{:.2} moire={:.2}/{:.1} levels={:.0}-{:.0} gain={:.2}{}",
+        s.angle_deg,
+        s.tilt,
+        s.blur,
+        s.motion,
+        s.noise,
+        s.glare.0,
+        s.glare.1,
+        s.moire.0,
+        s.moire.1,
+        s.levels.0,
+        s.levels.1,
+        s.gain,
+        if s.inverted { " inverted" } else { "" }
+    )
+}
+
+/// Read: every expected text is among the results. Wrong: something was
+/// decoded but not the expected text (an extra code next to the expected one,
+/// as in images holding two codes, is not counted as wrong).
 fn judge(expected: &[Vec<u8>], got: &[Vec<u8>]) -> (bool, bool) {
     let read = !expected.is_empty() && expected.iter().all(|e| got.contains(e));
     let wrong = !read && got.iter().any(|g| !expected.contains(g));
@@ -195,6 +263,7 @@ fn judge(expected: &[Vec<u8>], got: &[Vec<u8>]) -> (bool, bool) {
 fn run_ours(c: &Case) -> Outcome {
     let mut reader = Reader::new(ReaderConfig {
         track: false,
+        clock: clock(),
         ..ReaderConfig::default()
     });
     let (t, c0) = (Instant::now(), thread_cpu_ms());
@@ -216,6 +285,7 @@ fn run_ours(c: &Case) -> Outcome {
         panicked: reader.stats().panics > 0,
         ms,
         cpu_ms,
+        over_budget: reader.stats().over_budget > 0,
     }
 }
 
@@ -234,6 +304,7 @@ fn run_plain(c: &Case) -> Outcome {
         panicked,
         ms,
         cpu_ms,
+        over_budget: false,
     }
 }
 
@@ -277,6 +348,7 @@ fn run_zxing(
                 panicked: false,
                 ms: v["ms"].as_f64().unwrap_or(0.0),
                 cpu_ms: v["cpu_ms"].as_f64().unwrap_or(0.0),
+                over_budget: false,
             },
         );
     }
@@ -332,6 +404,8 @@ fn load_photos(dir: &Path) -> Result<Vec<Case>, Box<dyn std::error::Error>> {
                 luma: img.into_raw(),
                 expected: vec![expected],
                 module_px: None,
+                scene: None,
+                corners: None,
             });
         }
     }
@@ -355,6 +429,8 @@ fn synthetic_cases(n: usize) -> Result<Vec<Case>, Box<dyn std::error::Error>> {
                 luma: frame.luma,
                 expected: truth.text.into_iter().map(String::into_bytes).collect(),
                 module_px: Some(truth.min_module_px as f32),
+                scene: Some(truth.scene),
+                corners: truth.corners,
             }
         })
         .collect())
@@ -376,6 +452,7 @@ fn held_sequence(n: u64) -> Result<(), Box<dyn std::error::Error>> {
     for track in [false, true] {
         let mut reader = Reader::new(ReaderConfig {
             track,
+            clock: clock(),
             ..ReaderConfig::default()
         });
         let mut ms = Vec::new();
@@ -458,7 +535,153 @@ fn empty_cases() -> Vec<Case> {
                 luma,
                 expected: Vec::new(),
                 module_px: None,
+                scene: None,
+                corners: None,
             }
         })
         .collect()
+}
+
+/// Read rates per condition bucket, ours next to zxing-cpp's.
+fn buckets(cases: &[&Case], ours: &[Outcome], zxing: Option<&[Outcome]>) {
+    type Pick = fn(&Case, &Scene) -> &'static str;
+    let groups: [(&str, Pick); 7] = [
+        ("module px", |c, _| match c.module_px.unwrap_or(0.0) {
+            m if m < 2.5 => "< 2.5",
+            m if m < 3.0 => "2.5-3",
+            m if m < 4.0 => "3-4",
+            m if m < 5.5 => "4-5.5",
+            _ => ">= 5.5",
+        }),
+        ("blur sigma", |_, s| match s.blur {
+            b if b < 0.8 => "< 0.8",
+            b if b < 1.2 => "0.8-1.2",
+            _ => ">= 1.2",
+        }),
+        (
+            "motion blur",
+            |_, s| if s.motion > 0.0 { "yes" } else { "no" },
+        ),
+        ("glare", |_, s| match s.glare.0 {
+            g if g <= 0.0 => "none",
+            g if g < 120.0 => "< 120",
+            _ => ">= 120",
+        }),
+        ("rotation", |_, s| {
+            if s.angle_deg.abs() <= 30.0 {
+                "<= 30 deg"
+            } else {
+                "> 30 deg"
+            }
+        }),
+        ("tilt", |_, s| match s.tilt {
+            t if t <= 0.0 => "none",
+            t if t < 0.15 => "< 0.15",
+            _ => ">= 0.15",
+        }),
+        ("moire / dark mode", |_, s| {
+            match (s.moire.0 > 0.0, s.inverted) {
+                (_, true) => "dark mode",
+                (true, false) => "moire",
+                (false, false) => "plain",
+            }
+        }),
+    ];
+    println!("\n| condition | bucket | frames | passgate-scan | zxing-cpp |");
+    println!("|---|---|---:|---:|---:|");
+    for (name, pick) in groups {
+        let mut keys: Vec<&str> = Vec::new();
+        for c in cases {
+            let k = pick(c, c.scene.as_ref().expect("synthetic"));
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+        keys.sort();
+        for k in keys {
+            let idx: Vec<usize> = (0..cases.len())
+                .filter(|&i| pick(cases[i], cases[i].scene.as_ref().expect("synthetic")) == k)
+                .collect();
+            let rate = |o: &[Outcome]| {
+                let n = idx.iter().filter(|&&i| o[i].read).count();
+                format!("{:.0} % ({n})", n as f64 * 100.0 / idx.len() as f64)
+            };
+            println!(
+                "| {name} | {k} | {} | {} | {} |",
+                idx.len(),
+                rate(ours),
+                zxing.map(rate).unwrap_or_default()
+            );
+        }
+    }
+}
+
+/// Why each synthetic frame was missed: out of view, finder lost (the
+/// reader saw no candidate near an expected finder centre), budget, or a
+/// fit/sampling/decode failure with all three finders seen.
+fn classify_misses(cases: &[&Case], ours: &[Outcome]) {
+    let mut classes: Vec<(String, Vec<String>)> = Vec::new();
+    for (i, c) in cases.iter().enumerate() {
+        let (Some(q), Some(scene)) = (c.corners, c.scene.as_ref()) else {
+            continue;
+        };
+        if ours[i].read || c.expected.is_empty() {
+            continue;
+        }
+        let (w, h) = (c.width as f64, c.height as f64);
+        let inside = q
+            .iter()
+            .all(|p| p[0] >= 0.0 && p[1] >= 0.0 && p[0] < w && p[1] < h);
+        let module = c.module_px.unwrap_or(1.0) as f64;
+        let class = if !inside {
+            "out of view".to_owned()
+        } else {
+            // Finder centres, bilinear in the corner quad (close to the
+            // projective position this near the corners).
+            let dim =
+                qrcode::QrCode::with_error_correction_level(&c.expected[0], qrcode::EcLevel::Q)
+                    .map_or(69, |q| q.width()) as f64;
+            let f = 3.5 / dim;
+            let at = |u: f64, v: f64| {
+                let top = [
+                    q[0][0] + (q[1][0] - q[0][0]) * u,
+                    q[0][1] + (q[1][1] - q[0][1]) * u,
+                ];
+                let bot = [
+                    q[3][0] + (q[2][0] - q[3][0]) * u,
+                    q[3][1] + (q[2][1] - q[3][1]) * u,
+                ];
+                [
+                    top[0] + (bot[0] - top[0]) * v,
+                    top[1] + (bot[1] - top[1]) * v,
+                ]
+            };
+            let centres = [at(f, f), at(1.0 - f, f), at(f, 1.0 - f)];
+            let seen = passgate_scan::reader::finder_candidates(c.width, c.height, &c.luma, 1280);
+            let found = centres
+                .iter()
+                .filter(|p| {
+                    seen.iter().any(|s| {
+                        s.dark != scene.inverted
+                            && ((s.x as f64 - p[0]).hypot(s.y as f64 - p[1])) < 2.5 * module
+                    })
+                })
+                .count();
+            if found < 3 {
+                format!("finder lost ({found} of 3 seen)")
+            } else if ours[i].over_budget {
+                "budget (3 finders seen)".to_owned()
+            } else {
+                "fit/sampling/decode (3 finders seen)".to_owned()
+            }
+        };
+        match classes.iter_mut().find(|(k, _)| *k == class) {
+            Some((_, ids)) => ids.push(c.id.clone()),
+            None => classes.push((class, vec![c.id.clone()])),
+        }
+    }
+    println!("\nmisses by class:");
+    for (k, ids) in classes {
+        println!("- {k}: {} — {}", ids.len(), ids.join(" "));
+    }
 }

@@ -19,4 +19,4 @@ pub use error::{Error, Result};
 pub use frame::{Frame, FrameSource};
 pub use pipeline::{Delivery, Mailbox, Pipeline, PipelineEvent};
 
-pub use reader::{Decoded, Reader, ReaderConfig, ReaderStats};
+pub use reader::{BudgetClock, Decoded, Reader, ReaderConfig, ReaderStats};

@@ -62,6 +62,16 @@ fn noise_level(img: &Gray) -> u32 {
 }
 
 /// Block-adaptive threshold of `img`.
+///
+/// Blocks with contrast get their mean as level; a flat block (range within
+/// the noise) has no edge of its own and takes the mean midrange of the
+/// contrasty blocks near it (5x5 blocks). A pixel is dark when it is at
+/// most the mean level of the 5x5 blocks around its block. A flat block
+/// with no contrast that near is one colour: dark when darker than the
+/// contrasty blocks within 13x13 blocks, else light. So a
+/// flat dark area beside a code (a dark-mode quiet zone, a big finder
+/// centre) is judged against the code's own levels and stays solidly dark
+/// instead of breaking up into noise.
 pub fn adaptive(img: &Gray) -> BitImage {
     let (w, h) = (img.width, img.height);
     // A block counts as flat unless its range clearly exceeds the noise
@@ -69,7 +79,10 @@ pub fn adaptive(img: &Gray) -> BitImage {
     let min_contrast = (MIN_CONTRAST as u32).max(noise_level(img) * 5).min(80) as u8;
     let bw = w.div_ceil(BLOCK);
     let bh = h.div_ceil(BLOCK);
-    let mut level = vec![0u32; bw * bh];
+    // Per block: mean, midrange, and whether it has contrast.
+    let mut mean = vec![0u32; bw * bh];
+    let mut mid = vec![0u32; bw * bh];
+    let mut edge = vec![false; bw * bh];
     for by in 0..bh {
         let y0 = by * BLOCK;
         let y1 = (y0 + BLOCK).min(h);
@@ -85,31 +98,65 @@ pub fn adaptive(img: &Gray) -> BitImage {
                 }
             }
             let n = ((y1 - y0) * (x1 - x0)) as u32;
-            let mut v = sum / n;
-            if hi - lo <= min_contrast {
-                // Flat block: assume light unless its neighbours say it sits in a dark area.
-                v = lo as u32 / 2;
-                if by > 0 && bx > 0 {
-                    let nb = (level[(by - 1) * bw + bx]
-                        + 2 * level[by * bw + bx - 1]
-                        + level[(by - 1) * bw + bx - 1])
-                        / 4;
-                    if (lo as u32) < nb {
-                        v = nb;
-                    }
-                }
-            }
-            level[by * bw + bx] = v;
+            mean[by * bw + bx] = sum / n;
+            mid[by * bw + bx] = (lo as u32 + hi as u32) / 2;
+            edge[by * bw + bx] = hi - lo > min_contrast;
         }
     }
-    // Integral of levels for the 5x5 block mean.
+    // Integrals of the contrasty blocks' midranges (halfway between their
+    // dark and light, whatever the share of each) and counts.
     let iw = bw + 1;
-    let mut integral = vec![0u32; iw * (bh + 1)];
+    let mut sum_i = vec![0u32; iw * (bh + 1)];
+    let mut cnt_i = vec![0u32; iw * (bh + 1)];
+    for by in 0..bh {
+        let (mut rs, mut rc) = (0, 0);
+        for bx in 0..bw {
+            let i = by * bw + bx;
+            if edge[i] {
+                rs += mid[i];
+                rc += 1;
+            }
+            sum_i[(by + 1) * iw + bx + 1] = sum_i[by * iw + bx + 1] + rs;
+            cnt_i[(by + 1) * iw + bx + 1] = cnt_i[by * iw + bx + 1] + rc;
+        }
+    }
+    let window = |bx: usize, by: usize, r: usize| {
+        let (xa, ya) = (bx.saturating_sub(r), by.saturating_sub(r));
+        let (xb, yb) = ((bx + r + 1).min(bw), (by + r + 1).min(bh));
+        let rect =
+            |t: &[u32]| t[yb * iw + xb] + t[ya * iw + xa] - t[ya * iw + xb] - t[yb * iw + xa];
+        (rect(&sum_i), rect(&cnt_i))
+    };
+    // Level of every block: contrasty blocks their mean, flat blocks the
+    // contrasty level around them (their own mean when there is none).
+    let mut level = vec![0u32; bw * bh];
+    // Flat blocks with no contrasty block within two blocks: filled as a
+    // whole (dark only when darker than the contrast further around).
+    let mut isolated = vec![None::<bool>; bw * bh];
+    for by in 0..bh {
+        for bx in 0..bw {
+            let i = by * bw + bx;
+            if edge[i] {
+                level[i] = mean[i];
+                continue;
+            }
+            level[i] = match window(bx, by, 2) {
+                (s, c) if c > 0 => s / c,
+                _ => {
+                    let (s, c) = window(bx, by, 6);
+                    let around = s.checked_div(c);
+                    isolated[i] = Some(around.is_some_and(|a| mean[i] < a));
+                    around.unwrap_or(mean[i])
+                }
+            };
+        }
+    }
+    let mut lvl_i = vec![0u32; iw * (bh + 1)];
     for by in 0..bh {
         let mut row = 0;
         for bx in 0..bw {
             row += level[by * bw + bx];
-            integral[(by + 1) * iw + bx + 1] = integral[by * iw + bx + 1] + row;
+            lvl_i[(by + 1) * iw + bx + 1] = lvl_i[by * iw + bx + 1] + row;
         }
     }
     let mut bits = vec![0u8; w * h];
@@ -117,15 +164,21 @@ pub fn adaptive(img: &Gray) -> BitImage {
         let ya = by.saturating_sub(2);
         let yb = (by + 3).min(bh);
         for bx in 0..bw {
-            let xa = bx.saturating_sub(2);
-            let xb = (bx + 3).min(bw);
-            let s = integral[yb * iw + xb] + integral[ya * iw + xa]
-                - integral[ya * iw + xb]
-                - integral[yb * iw + xa];
-            let t = (s / ((yb - ya) * (xb - xa)) as u32) as u8;
             let y0 = by * BLOCK;
             let x0 = bx * BLOCK;
             let x1 = (x0 + BLOCK).min(w);
+            if let Some(dark) = isolated[by * bw + bx] {
+                for y in y0..(y0 + BLOCK).min(h) {
+                    bits[y * w + x0..y * w + x1].fill(dark as u8);
+                }
+                continue;
+            }
+            let xa = bx.saturating_sub(2);
+            let xb = (bx + 3).min(bw);
+            let s = lvl_i[yb * iw + xb] + lvl_i[ya * iw + xa]
+                - lvl_i[ya * iw + xb]
+                - lvl_i[yb * iw + xa];
+            let t = (s / ((yb - ya) * (xb - xa)) as u32) as u8;
             for y in y0..(y0 + BLOCK).min(h) {
                 let src = &img.data[y * w + x0..y * w + x1];
                 let dst = &mut bits[y * w + x0..y * w + x1];
@@ -169,6 +222,31 @@ pub fn downscale(img: &Gray, k: usize) -> Gray {
     }
 }
 
+/// Bilinear enlargement by an integer factor.
+pub fn upscale(img: &Gray, f: usize) -> Gray {
+    let (w, h) = (img.width * f, img.height * f);
+    let mut data = Vec::with_capacity(w * h);
+    let at = |x: usize, y: usize| img.data[y * img.width + x] as f32;
+    for y in 0..h {
+        let sy = ((y as f32 + 0.5) / f as f32 - 0.5).clamp(0.0, (img.height - 1) as f32);
+        let (y0, fy) = (sy.floor() as usize, sy.fract());
+        let y1 = (y0 + 1).min(img.height - 1);
+        for x in 0..w {
+            let sx = ((x as f32 + 0.5) / f as f32 - 0.5).clamp(0.0, (img.width - 1) as f32);
+            let (x0, fx) = (sx.floor() as usize, sx.fract());
+            let x1 = (x0 + 1).min(img.width - 1);
+            let top = at(x0, y0) * (1.0 - fx) + at(x1, y0) * fx;
+            let bot = at(x0, y1) * (1.0 - fx) + at(x1, y1) * fx;
+            data.push((top * (1.0 - fy) + bot * fy).round() as u8);
+        }
+    }
+    Gray {
+        width: w,
+        height: h,
+        data,
+    }
+}
+
 /// A copy of the rectangle `[x0, x1) x [y0, y1)` (clamped to the image).
 pub fn crop(img: &Gray, x0: usize, y0: usize, x1: usize, y1: usize) -> Gray {
     let x1 = x1.min(img.width);
@@ -189,29 +267,42 @@ pub fn crop(img: &Gray, x0: usize, y0: usize, x1: usize, y1: usize) -> Gray {
 mod tests {
     use super::*;
 
+    fn gray(w: usize, h: usize, f: impl Fn(usize, usize) -> u8) -> Gray {
+        Gray {
+            width: w,
+            height: h,
+            data: (0..w * h).map(|i| f(i % w, i / w)).collect(),
+        }
+    }
+
     #[test]
     fn dark_square_on_gradient_is_found() {
         // A light gradient (glare-like) with a dark square in the middle.
-        let (w, h) = (64, 64);
-        let mut data = vec![0u8; w * h];
-        for y in 0..h {
-            for x in 0..w {
-                let bg = 120 + (x * 2) as u8;
-                data[y * w + x] = if (24..40).contains(&x) && (24..40).contains(&y) {
-                    bg - 130
-                } else {
-                    bg
-                };
-            }
-        }
-        let bits = adaptive(&Gray {
-            width: w,
-            height: h,
-            data,
-        });
+        let bits = adaptive(&gray(64, 64, |x, y| {
+            let bg = 120 + (x * 2) as u8;
+            let inside = (21..43).contains(&x) && (21..43).contains(&y);
+            if inside { bg - 110 } else { bg }
+        }));
         assert!(bits.dark(30, 30));
         assert!(!bits.dark(5, 5));
         assert!(!bits.dark(60, 60));
+    }
+
+    #[test]
+    fn flat_dark_quiet_zone_beside_light_modules_stays_dark() {
+        // Dark mode: light 4 px stripes (modules) on a dark, noisy screen;
+        // the flat dark margin must not break up into noise.
+        let bits = adaptive(&gray(96, 96, |x, y| {
+            let noise = ((x * 7919 + y * 104_729) % 17) as u8;
+            let module = x >= 48 && (x / 4) % 2 == 0;
+            if module { 200 + noise } else { 50 + noise }
+        }));
+        let dark_margin = (0..40)
+            .flat_map(|y| (0..40).map(move |x| (x, y)))
+            .filter(|&(x, y)| bits.dark(x, y))
+            .count();
+        assert_eq!(dark_margin, 40 * 40);
+        assert!(!bits.dark(48, 50) && bits.dark(52, 50));
     }
 
     #[test]

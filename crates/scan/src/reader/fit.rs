@@ -6,6 +6,7 @@
 //! strong perspective, finder centres that blur moved, and a missing or
 //! misplaced alignment pattern.
 
+use super::Budget;
 use super::binarize::BitImage;
 use super::geometry::Homography;
 
@@ -126,7 +127,14 @@ impl<'a> Fitter<'a> {
     /// `radius` pixels in `step`-pixel steps and keeps the best-scoring
     /// transform (the three finder centres stay put): a global search for
     /// the one corner three finders cannot tell.
-    pub fn search_corner(&self, h: &Homography, radius: f64, step: f64) -> (Homography, f32) {
+    /// Stops early (keeping the best so far) when `budget` runs out.
+    pub fn search_corner(
+        &self,
+        h: &Homography,
+        radius: f64,
+        step: f64,
+        budget: &Budget,
+    ) -> (Homography, f32) {
         let src = self.grid_points();
         let pts = src.map(|[u, v]| {
             let (x, y) = h.map(u, v);
@@ -135,6 +143,9 @@ impl<'a> Fitter<'a> {
         let mut best = (*h, self.score(h));
         let n = (radius / step).ceil() as i32;
         for iy in -n..=n {
+            if budget.passed() {
+                break;
+            }
             for ix in -n..=n {
                 let mut trial = pts;
                 trial[2][0] += ix as f64 * step;
@@ -154,7 +165,8 @@ impl<'a> Fitter<'a> {
     /// Coordinate descent from `h`, moving the images of four grid points by
     /// steps starting at `step` pixels, sweeping again at each step size
     /// while a sweep improves. Returns the best transform and its score.
-    pub fn refine(&self, h: &Homography, step: f64) -> (Homography, f32) {
+    /// Stops early (keeping the best so far) when `budget` runs out.
+    pub fn refine(&self, h: &Homography, step: f64, budget: &Budget) -> (Homography, f32) {
         let src = self.grid_points();
         let mut pts = src.map(|[u, v]| {
             let (x, y) = h.map(u, v);
@@ -165,6 +177,9 @@ impl<'a> Fitter<'a> {
         let mut step = step;
         while step > 0.2 && best < 1.0 {
             for _sweep in 0..4 {
+                if budget.passed() {
+                    return (best_h, best);
+                }
                 let before = best;
                 for k in 0..8 {
                     for sign in [1.0, -1.0] {

@@ -4,9 +4,13 @@
 //! against a threshold local to the code) and hand each grid to rqrr's
 //! decoder (format and Reed-Solomon correction, mirrored codes included).
 
+use std::time::Duration;
+
+use super::Budget;
 use super::binarize::{BitImage, Gray};
+use super::codewords;
 use super::finder::{self, Finder};
-use super::fit::Fitter;
+use super::fit::{self, Fitter};
 use super::geometry::Homography;
 
 /// One code read from a working image.
@@ -33,10 +37,44 @@ impl rqrr::BitGrid for Modules {
     }
 }
 
-fn decode(m: &Modules) -> Option<Vec<u8>> {
+/// Decodes a sampled grid: our own check first (format, Reed-Solomon; the
+/// grid, or its mirror image, is corrected in place), then rqrr's decode of
+/// the corrected grid, started only when the budget covers its cost.
+fn decode(m: &mut Modules, budget: &Budget) -> Option<Vec<u8>> {
+    let checked = codewords::check(m.dim, &mut m.dark).or_else(|| {
+        let mut mirrored = transpose(m);
+        let c = codewords::check(m.dim, &mut mirrored)?;
+        m.dark = mirrored;
+        Some(c)
+    })?;
+    if !budget.allows(rqrr_cost(m.dim)) {
+        return None;
+    }
+    let _ = checked;
     let mut out = Vec::new();
-    rqrr::Grid::new(m).decode_to(&mut out).ok()?;
+    rqrr::Grid::new(&*m).decode_to(&mut out).ok()?;
     Some(out)
+}
+
+fn transpose(m: &Modules) -> Vec<bool> {
+    let d = m.dim;
+    (0..d * d).map(|i| m.dark[(i % d) * d + i / d]).collect()
+}
+
+/// What rqrr's decode of a clean grid of `dim` modules costs on the reference
+/// machine: one syndrome pass, each term a `GF256::pow` (~0.57 us; 7.3 ms for
+/// a version-13 code), plus a margin; the largest level (H) is assumed.
+pub fn rqrr_cost(dim: usize) -> Duration {
+    let version = (dim.saturating_sub(17) / 4).clamp(1, 40);
+    let terms = (0..4)
+        .filter_map(|level| codewords::layout(version, level))
+        .map(|l| {
+            let total = l.blocks * (l.short_data + l.npar) + l.long_blocks;
+            total * l.npar
+        })
+        .max()
+        .unwrap_or(0);
+    Duration::from_micros(300 + terms as u64 * 6 / 10)
 }
 
 impl rqrr::BitGrid for &Modules {
@@ -97,15 +135,16 @@ fn module_between(bits: &BitImage, a: &Finder, b: &Finder) -> f32 {
     }
 }
 
-/// Tries to read the code cornered by `tl`, `tr`, `bl`; gives up when `expired` says so.
+/// Tries to read the code cornered by `tl`, `tr`, `bl`, within `budget`.
 pub fn read(
     gray: &Gray,
     bits: &BitImage,
     tl: &Finder,
     tr: &Finder,
     bl: &Finder,
-    expired: &dyn Fn() -> bool,
+    budget: &Budget,
 ) -> Option<Hit> {
+    let t0 = std::time::Instant::now();
     let m1 = module_between(bits, tl, tr);
     let m2 = module_between(bits, tl, bl);
     let est = (dist(tl, tr) / m1 + dist(tl, bl) / m2) / 2.0 + 7.0;
@@ -116,6 +155,9 @@ pub fn read(
     // best two and decode.
     let mut ranked: Vec<(f32, usize, Homography)> = Vec::new();
     for ver in (v0 - 2).max(1)..=(v0 + 2).min(40) {
+        if budget.passed() {
+            return None;
+        }
         let dim = (17 + 4 * ver) as usize;
         let fitter = Fitter::new(bits, dim, tl.dark);
         let best = fits(bits, tl, tr, bl, dim, m)
@@ -136,29 +178,52 @@ pub fn read(
     let trace = std::env::var_os("QRTRACE").is_some();
     if trace {
         eprintln!(
-            "    m1 {m1:.2} m2 {m2:.2} est dim {est:.1}; ranked {:?}",
+            "    {:?} m1 {m1:.2} m2 {m2:.2} est dim {est:.1}; ranked {:?}",
+            t0.elapsed(),
             ranked.iter().map(|r| (r.1, r.0)).collect::<Vec<_>>()
         );
     }
     for (initial, dim, h0) in ranked.into_iter().take(2) {
-        if expired() {
+        if budget.passed() {
             return None;
         }
         let fitter = Fitter::new(bits, dim, tl.dark);
-        // Strong perspective puts the bottom-right corner far from the
-        // affine guess: search for it when the start is poor.
-        let (h0, start) = if initial < 0.9 {
+        // Follow the alignment patterns out from the finders when the start
+        // is not already good (strong perspective, large versions).
+        let (initial, h0) = if initial < 0.9 {
+            let d = dim as f64;
+            let finders = [
+                [[3.5, 3.5], [d - 3.5, 3.5], [3.5, d - 3.5]],
+                [tl, tr, bl].map(|f| [f.x as f64, f.y as f64]),
+            ];
+            progressive(bits, &h0, finders, dim, m, tl.dark, budget)
+                .map(|h| (fitter.score(&h), h))
+                .filter(|(s, _)| *s > initial)
+                .unwrap_or((initial, h0))
+        } else {
+            (initial, h0)
+        };
+        // Strong perspective can put the bottom-right corner far from the
+        // guess: search for it when the start is fair but not good (a
+        // poorer start is no code: random triples score about 0.5).
+        let (h0, start) = if (0.7..0.9).contains(&initial) {
             let radius = m as f64 * (2.0 + dim as f64 * 0.15);
-            fitter.search_corner(&h0, radius, m as f64 * 1.5)
+            fitter.search_corner(&h0, radius, m as f64 * 1.5, budget)
         } else {
             (h0, initial)
         };
+        if trace {
+            eprintln!(
+                "      {:?} dim {dim}: initial {initial:.3} start {start:.3}",
+                t0.elapsed()
+            );
+        }
         // A real code agrees on well over half its fixed modules; random
         // triples sit near one half.
         if start < 0.62 {
             continue;
         }
-        let (h, score) = fitter.refine(&h0, m as f64);
+        let (h, score) = fitter.refine(&h0, m as f64, budget);
         if trace {
             eprintln!("      dim {dim}: start {start:.3} refined {score:.3}");
         }
@@ -167,11 +232,15 @@ pub fn read(
             let (x, y) = h.map(u, v);
             [x, y]
         });
-        for grid in sample(gray, bits, &h, dim, tl.dark) {
-            if expired() {
+        // Sampling costs ~0.2 us a module.
+        if !budget.allows(Duration::from_nanos(dim as u64 * dim as u64 * 200)) {
+            return None;
+        }
+        for mut grid in sample(gray, bits, &h, dim, tl.dark) {
+            if budget.passed() {
                 return None;
             }
-            if let Some(bytes) = decode(&grid) {
+            if let Some(bytes) = decode(&mut grid, budget) {
                 return Some(Hit { bytes, quad });
             }
         }
@@ -217,11 +286,80 @@ fn fits(
             ));
         }
     }
-    out.extend(Homography::quad_to_quad(
+    let affine_h = Homography::quad_to_quad(
         [src3[0], src3[1], [d - 3.5, d - 3.5], src3[2]],
         [dst3[0], dst3[1], affine(d - 3.5, d - 3.5), dst3[2]],
-    ));
+    );
+    out.extend(affine_h);
     out
+}
+
+/// Walks out from the three finders over the alignment patterns, nearest
+/// first: each is looked for where the current transform puts it (within a
+/// radius growing with the distance from what is already known), and every
+/// one found refits the transform (least squares over all the points). A
+/// short step at a time, strong perspective is followed where one
+/// extrapolation from the three finders would miss.
+fn progressive(
+    bits: &BitImage,
+    start: &Homography,
+    finders: [[[f64; 2]; 3]; 2],
+    dim: usize,
+    module: f32,
+    dark: bool,
+    budget: &Budget,
+) -> Option<Homography> {
+    let pos = fit::alignment_positions(dim);
+    let last = *pos.last()?;
+    let mut todo: Vec<[f64; 2]> = Vec::new();
+    for &y in &pos {
+        for &x in &pos {
+            let edge = |a: usize| a == 6 || a == last;
+            if edge(x) && edge(y) && (x == 6 || y == 6) {
+                continue;
+            }
+            todo.push([x as f64 + 0.5, y as f64 + 0.5]);
+        }
+    }
+    let mut known: Vec<([f64; 2], [f64; 2])> =
+        (0..3).map(|i| (finders[0][i], finders[1][i])).collect();
+    let mut h = *start;
+    let mut found = 0;
+    let mut tried = 0;
+    while !todo.is_empty() {
+        // A triple that is no code shows no alignment pattern where the
+        // first ones should be: give up on it early.
+        if budget.passed() || (tried >= 3 && found == 0) {
+            break;
+        }
+        tried += 1;
+        let gap = |p: &[f64; 2]| {
+            known
+                .iter()
+                .map(|(g, _)| (g[0] - p[0]).hypot(g[1] - p[1]))
+                .fold(f64::MAX, f64::min)
+        };
+        let k = (0..todo.len()).min_by(|&a, &b| gap(&todo[a]).total_cmp(&gap(&todo[b])))?;
+        let g = todo.swap_remove(k);
+        let reach = gap(&g);
+        let (ex, ey) = h.map(g[0], g[1]);
+        let (nx, ny) = h.map(g[0] + 1.0, g[1]);
+        let (mx, my) = h.map(g[0], g[1] + 1.0);
+        // Local module size, within what perspective can make of the finders'.
+        let m = (((nx - ex).hypot(ny - ey) + (mx - ex).hypot(my - ey)) / 2.0) as f32;
+        let m = m.clamp(module * 0.5, module * 2.0);
+        let radius = m * (1.5 + 0.12 * reach.min(60.0) as f32);
+        if let Some(&(ax, ay)) =
+            finder::find_alignment(bits, ex as f32, ey as f32, radius, m, dark, 1).first()
+        {
+            known.push((g, [ax as f64, ay as f64]));
+            found += 1;
+            if let Some(next) = Homography::fit(&known) {
+                h = next;
+            }
+        }
+    }
+    (found > 0).then_some(h)
 }
 
 fn module_dark(bits: &BitImage, h: &Homography, i: usize, j: usize, dark: bool) -> bool {

@@ -6,15 +6,20 @@
 //! threshold, find finder patterns of both polarities, and read each
 //! plausible triple (see `grid`); (3) if nothing was read, repeat at half
 //! that scale (large modules, blur, moiré) and, for big images, at twice it
-//! (small codes). A frame whose scan finds fewer than three finder
-//! candidates costs only the binarisation and one row scan. Panics inside
-//! the decoder are caught and counted.
+//! (small codes); small images are also read enlarged. A frame whose scan
+//! finds fewer than three finder candidates costs only the binarisation
+//! and one row scan. Every sampled grid is checked and corrected by our own
+//! Reed-Solomon pass (`codewords`) before rqrr decodes it, and rqrr's
+//! decode starts only when the budget still covers its cost. Panics are
+//! caught and counted.
 
 mod binarize;
+mod codewords;
 mod finder;
 mod fit;
 pub(crate) mod geometry;
 mod grid;
+mod rs;
 mod text;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -34,6 +39,8 @@ pub struct ReaderConfig {
     pub max_side: usize,
     /// Look in the last code's region first.
     pub track: bool,
+    /// The clock `budget` is measured on.
+    pub clock: BudgetClock,
 }
 
 impl Default for ReaderConfig {
@@ -42,6 +49,7 @@ impl Default for ReaderConfig {
             budget: Duration::from_millis(50),
             max_side: 1280,
             track: true,
+            clock: BudgetClock::Wall,
         }
     }
 }
@@ -87,18 +95,85 @@ pub struct Reader {
     seq: u64,
 }
 
-/// Time left for one frame.
-struct Deadline(Instant);
+/// Which clock a frame's budget is measured on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BudgetClock {
+    /// Wall time since the frame arrived (what the kiosk feels; on a busy
+    /// machine other processes' time counts against the frame).
+    #[default]
+    Wall,
+    /// CPU time of the reading thread (the reader's own work only;
+    /// reproducible on a shared machine). Falls back to wall time where the
+    /// platform has no thread CPU clock.
+    ThreadCpu,
+}
 
-impl Deadline {
-    fn passed(&self) -> bool {
-        Instant::now() >= self.0
+/// CPU time of the calling thread, where the platform has that clock.
+fn thread_cpu_time() -> Option<Duration> {
+    #[cfg(unix)]
+    {
+        let ts = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+        Some(Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
+/// The time one frame may still take. Every stage that costs more than a
+/// fraction of a millisecond asks first ([`Budget::allows`] with its
+/// estimated cost) or checks between bounded steps ([`Budget::passed`]).
+pub(crate) struct Budget {
+    clock: BudgetClock,
+    start_wall: Instant,
+    start_cpu: Duration,
+    budget: Duration,
+}
+
+impl Budget {
+    fn new(budget: Duration, clock: BudgetClock) -> Self {
+        let cpu = match clock {
+            BudgetClock::ThreadCpu => thread_cpu_time(),
+            BudgetClock::Wall => None,
+        };
+        Self {
+            clock: if cpu.is_some() {
+                clock
+            } else {
+                BudgetClock::Wall
+            },
+            start_wall: Instant::now(),
+            start_cpu: cpu.unwrap_or_default(),
+            budget,
+        }
+    }
+
+    fn spent(&self) -> Duration {
+        match self.clock {
+            BudgetClock::Wall => self.start_wall.elapsed(),
+            BudgetClock::ThreadCpu => thread_cpu_time().map_or_else(
+                || self.start_wall.elapsed(),
+                |t| t.saturating_sub(self.start_cpu),
+            ),
+        }
+    }
+
+    /// Whether the frame's time is up.
+    pub(crate) fn passed(&self) -> bool {
+        self.spent() >= self.budget
+    }
+
+    /// Whether a step estimated to take `cost` still fits.
+    pub(crate) fn allows(&self, cost: Duration) -> bool {
+        self.spent() + cost <= self.budget
     }
 }
 
 impl Reader {
     /// A reader with the given settings.
     pub fn new(config: ReaderConfig) -> Self {
+        codewords::warm_up();
         Self {
             config,
             ..Self::default()
@@ -122,10 +197,12 @@ impl Reader {
         if width < 21 || height < 21 || luma.len() < width * height {
             return Vec::new();
         }
-        // New work starts only while a fifth of the budget (at most 10 ms,
-        // the cost of one large rqrr decode) is left, so a frame ends in time.
-        let reserve = (self.config.budget / 5).min(Duration::from_millis(10));
-        let deadline = Deadline(Instant::now() + self.config.budget - reserve);
+        // A margin is kept for what follows the last checked step and for
+        // estimates that fall short.
+        let deadline = Budget::new(
+            self.config.budget.saturating_sub(BUDGET_MARGIN),
+            self.config.clock,
+        );
         let track = self
             .track
             .filter(|t| self.config.track && self.seq.saturating_sub(t.seq) <= 5);
@@ -134,12 +211,9 @@ impl Reader {
             read_all(&config, width, height, luma, track, &deadline)
         }));
         match result {
-            Ok((codes, complete, panicked)) => {
+            Ok((codes, complete)) => {
                 if !complete {
                     self.stats.over_budget += 1;
-                }
-                if panicked {
-                    self.stats.panics += 1;
                 }
                 if let Some(first) = codes.first() {
                     self.stats.frames_with_codes += 1;
@@ -163,7 +237,7 @@ impl Reader {
 /// One pass: binarise `img`, find finders, read triples. Hits are in `img`
 /// pixels. Returns whether the pass ran to the end, and how many finder
 /// candidates it saw.
-fn scan(img: &Gray, deadline: &Deadline, out: &mut Vec<grid::Hit>) -> (bool, usize) {
+fn scan(img: &Gray, deadline: &Budget, out: &mut Vec<grid::Hit>) -> (bool, usize) {
     let t0 = Instant::now();
     let bits = binarize::adaptive(img);
     let t1 = Instant::now();
@@ -211,11 +285,18 @@ fn scan(img: &Gray, deadline: &Deadline, out: &mut Vec<grid::Hit>) -> (bool, usi
         if idx.iter().any(|&i| used[i]) {
             continue;
         }
+        // Finder look-alikes inside a code already read are its data.
+        if out
+            .iter()
+            .any(|hit| [tl, tr, bl].iter().any(|f| inside(&hit.quad, f.x, f.y)))
+        {
+            continue;
+        }
         if deadline.passed() {
             return (false, finders.len());
         }
         let tt = Instant::now();
-        let r = grid::read(img, &bits, &tl, &tr, &bl, &|| deadline.passed());
+        let r = grid::read(img, &bits, &tl, &tr, &bl, deadline);
         if trace {
             eprintln!(
                 "  triple {:?} {:?} -> {}",
@@ -238,14 +319,22 @@ fn scan(img: &Gray, deadline: &Deadline, out: &mut Vec<grid::Hit>) -> (bool, usi
     (true, finders.len())
 }
 
+/// Whether (x, y) lies inside the convex quadrilateral `q`.
+fn inside(q: &[[f64; 2]; 4], x: f32, y: f32) -> bool {
+    let (x, y) = (x as f64, y as f64);
+    let side = |a: [f64; 2], b: [f64; 2]| (b[0] - a[0]) * (y - a[1]) - (b[1] - a[1]) * (x - a[0]);
+    let s: Vec<f64> = (0..4).map(|i| side(q[i], q[(i + 1) % 4])).collect();
+    s.iter().all(|&v| v >= 0.0) || s.iter().all(|&v| v <= 0.0)
+}
+
 fn read_all(
     config: &ReaderConfig,
     width: usize,
     height: usize,
     luma: &[u8],
     track: Option<Track>,
-    deadline: &Deadline,
-) -> (Vec<Decoded>, bool, bool) {
+    deadline: &Budget,
+) -> (Vec<Decoded>, bool) {
     let full = Gray {
         width,
         height,
@@ -271,7 +360,10 @@ fn read_all(
             .max(roi.height)
             .div_ceil(config.max_side.max(64))
             .max(1);
-        if roi.width >= 21 && roi.height >= 21 {
+        if roi.width >= 21
+            && roi.height >= 21
+            && deadline.allows(scan_cost((roi.width / k) * (roi.height / k)))
+        {
             let img = binarize::downscale(&roi, k);
             let mut found = Vec::new();
             complete &= scan(&img, deadline, &mut found).0;
@@ -297,12 +389,12 @@ fn read_all(
             if i > 0 && seen < 2 {
                 break;
             }
-            if deadline.passed() {
-                complete = false;
-                break;
-            }
             if width / k < 21 || height / k < 21 {
                 continue;
+            }
+            if !deadline.allows(scan_cost((width / k) * (height / k))) {
+                complete = false;
+                break;
             }
             let img = binarize::downscale(&full, k);
             let mut found = Vec::new();
@@ -312,27 +404,21 @@ fn read_all(
             hits.extend(found.into_iter().map(|h| (h, k as f64, [0.0, 0.0])));
         }
     }
-    // Last resort for small images: rqrr's own detector (flood-fill
-    // capstones, its own threshold) finds some codes ours misses. It can
-    // panic and cannot be interrupted, so it only runs on small images with
-    // time left, inside its own catch_unwind.
-    let mut panicked = false;
-    if hits.is_empty()
-        && complete
-        && !deadline.passed()
-        && width * height <= PLAIN_FALLBACK_MAX_PIXELS
-    {
-        let (codes, p) = read_plain_rqrr(width, height, luma);
-        panicked = p;
-        for (bytes, bounds) in codes {
-            hits.push((
-                grid::Hit {
-                    bytes,
-                    quad: bounds,
-                },
-                1.0,
-                [0.0, 0.0],
-            ));
+    // Small images (thumbnails, crops) often have modules of one or two
+    // pixels, below what the finder scan accepts: read them enlarged.
+    if hits.is_empty() && complete && width.max(height) <= SMALL_IMAGE_SIDE {
+        let up = if width.max(height) <= SMALL_IMAGE_SIDE / 2 {
+            3
+        } else {
+            2
+        };
+        if deadline.allows(scan_cost(width * height * up * up)) {
+            let img = binarize::upscale(&full, up);
+            let mut found = Vec::new();
+            complete &= scan(&img, deadline, &mut found).0;
+            hits.extend(found.into_iter().map(|h| (h, 1.0 / up as f64, [0.0, 0.0])));
+        } else {
+            complete = false;
         }
     }
     let mut out: Vec<Decoded> = Vec::new();
@@ -351,11 +437,98 @@ fn read_all(
             corners,
         });
     }
-    (out, complete, panicked)
+    (out, complete)
 }
 
-/// Images up to this size (320x320) get rqrr's own detector as a last resort.
-const PLAIN_FALLBACK_MAX_PIXELS: usize = 320 * 320;
+/// A finder-pattern candidate the reader saw, in frame pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FinderCandidate {
+    /// Centre x.
+    pub x: f32,
+    /// Centre y.
+    pub y: f32,
+    /// Module size.
+    pub module: f32,
+    /// Dark-on-light (`false`: inverted).
+    pub dark: bool,
+}
+
+/// The finder candidates the reader's scans see in an image, at the working
+/// scale for `max_side` and at half of it (for benchmarks and debugging:
+/// tells a lost finder from a failed fit).
+pub fn finder_candidates(
+    width: usize,
+    height: usize,
+    luma: &[u8],
+    max_side: usize,
+) -> Vec<FinderCandidate> {
+    if width < 21 || height < 21 || luma.len() < width * height {
+        return Vec::new();
+    }
+    let full = Gray {
+        width,
+        height,
+        data: luma[..width * height].to_vec(),
+    };
+    let k0 = width.max(height).div_ceil(max_side.max(64));
+    let mut out = Vec::new();
+    for k in [k0, k0 * 2] {
+        if width / k < 21 || height / k < 21 {
+            continue;
+        }
+        let bits = binarize::adaptive(&binarize::downscale(&full, k));
+        let kf = k as f32;
+        out.extend(
+            finder::find_finders(&bits, 2, 400)
+                .into_iter()
+                .map(|f| FinderCandidate {
+                    x: (f.x + 0.5) * kf - 0.5,
+                    y: (f.y + 0.5) * kf - 0.5,
+                    module: f.module * kf,
+                    dark: f.dark,
+                }),
+        );
+    }
+    out
+}
+
+/// The binary image the reader's first scan works on (255 = dark), at the
+/// working scale for `max_side`, with its width and height (for debugging).
+pub fn binary_image(
+    width: usize,
+    height: usize,
+    luma: &[u8],
+    max_side: usize,
+) -> (usize, usize, Vec<u8>) {
+    if width < 21 || height < 21 || luma.len() < width * height {
+        return (0, 0, Vec::new());
+    }
+    let full = Gray {
+        width,
+        height,
+        data: luma[..width * height].to_vec(),
+    };
+    let k = width.max(height).div_ceil(max_side.max(64));
+    let bits = binarize::adaptive(&binarize::downscale(&full, k));
+    (
+        bits.width,
+        bits.height,
+        bits.bits.iter().map(|&b| b * 255).collect(),
+    )
+}
+
+/// Kept back from the budget: the steps after the last check (at most a
+/// step between two checks, ~1 ms) and estimates that fall short.
+const BUDGET_MARGIN: Duration = Duration::from_millis(3);
+
+/// Images whose long side is at most this are also read enlarged.
+const SMALL_IMAGE_SIDE: usize = 400;
+
+/// What binarising and scanning an image of `pixels` costs at most on the
+/// reference machine (about 2.5 ns a pixel measured; 4 assumed).
+fn scan_cost(pixels: usize) -> Duration {
+    Duration::from_nanos(pixels as u64 * 4)
+}
 
 /// A payload read by plain rqrr and its corners.
 pub type PlainCode = (Vec<u8>, [[f64; 2]; 4]);
