@@ -449,38 +449,62 @@ fn draw_phone(
         x1 = x1.max(x);
         y1 = y1.max(y);
     }
+    // The light one screen point sends to the camera (`None`: off the phone).
+    let radiance = |u: f64, v: f64| -> Option<f32> {
+        if u < phone[0][0] || u > phone[1][0] || v < phone[0][1] || v > phone[2][1] {
+            return None;
+        }
+        let on_screen = u >= sx0 && u < sx0 + screen_w && v >= sy0 && v < sy0 + screen_h;
+        if !on_screen {
+            return Some(bez_level);
+        }
+        let (mx, my) = (u - quiet, v - quiet);
+        let dark = if mx >= 0.0 && my >= 0.0 && (mx as usize) < dim && (my as usize) < dim {
+            modules[my as usize * dim + mx as usize]
+        } else {
+            // The app's header bar and a few text lines below the code.
+            let header = v < sy0 + code_side * 0.18 && v < -code_side * 0.3;
+            let line = v > code_side + 2.0
+                && ((v - code_side) as usize) % 5 < 2
+                && u > 4.0
+                && u < code_side * 0.8;
+            header || line
+        };
+        let mut val = if dark { black } else { white };
+        if depth > 0.0 {
+            // The gaps between the screen's pixels.
+            let fu = (u / pitch).fract();
+            let fv = (v / pitch).fract();
+            if fu > 0.75 || fv > 0.75 {
+                val *= 1.0 - depth;
+            }
+        }
+        Some(val as f32)
+    };
+    // Each camera pixel integrates the light over its area (SUB x SUB
+    // samples): the screen's pixel grid, far finer than a camera pixel,
+    // averages out except for the moiré its aliasing leaves, as on a real
+    // sensor; module and phone edges come out anti-aliased.
+    const SUB: usize = 4;
     for y in (y0.max(0.0) as usize)..(y1.ceil().max(0.0) as usize).min(h) {
         for x in (x0.max(0.0) as usize)..(x1.ceil().max(0.0) as usize).min(w) {
-            let (u, v) = to_phone.map(x as f64 + 0.5, y as f64 + 0.5);
-            if u < phone[0][0] || u > phone[1][0] || v < phone[0][1] || v > phone[2][1] {
-                continue;
-            }
-            let on_screen = u >= sx0 && u < sx0 + screen_w && v >= sy0 && v < sy0 + screen_h;
-            if !on_screen {
-                img[y * w + x] = bez_level;
-                continue;
-            }
-            let (mx, my) = (u - quiet, v - quiet);
-            let dark = if mx >= 0.0 && my >= 0.0 && (mx as usize) < dim && (my as usize) < dim {
-                modules[my as usize * dim + mx as usize]
-            } else {
-                // The app's header bar and a few text lines below the code.
-                let header = v < sy0 + code_side * 0.18 - code_side * 0.0 && v < -code_side * 0.3;
-                let line = v > code_side + 2.0
-                    && ((v - code_side) as usize) % 5 < 2
-                    && u > 4.0
-                    && u < code_side * 0.8;
-                header || line
-            };
-            let mut val = if dark { black } else { white };
-            if depth > 0.0 {
-                let fu = (u / pitch).fract();
-                let fv = (v / pitch).fract();
-                if fu > 0.75 || fv > 0.75 {
-                    val *= 1.0 - depth;
+            let (mut sum, mut on) = (0f32, 0usize);
+            for sy in 0..SUB {
+                for sx in 0..SUB {
+                    let (u, v) = to_phone.map(
+                        x as f64 + (sx as f64 + 0.5) / SUB as f64,
+                        y as f64 + (sy as f64 + 0.5) / SUB as f64,
+                    );
+                    if let Some(r) = radiance(u, v) {
+                        sum += r;
+                        on += 1;
+                    }
                 }
             }
-            img[y * w + x] = val as f32;
+            if on > 0 {
+                let off = (SUB * SUB - on) as f32;
+                img[y * w + x] = (sum + off * img[y * w + x]) / (SUB * SUB) as f32;
+            }
         }
     }
     Some(corners)
