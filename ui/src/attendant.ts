@@ -228,16 +228,23 @@ function renderStatus(): void {
   $("preview-note").textContent = s.camera.state === "ok" ? "" : camText;
   const trust = $("st-trust");
   const age = s.trust_age_hours !== null ? ` ${s.trust_age_hours}${t("hours")}` : "";
+  const seq = s.trust_list_seq !== null ? ` #${s.trust_list_seq}` : "";
   trust.textContent =
-    { ok: `${t("trust_ok")}${age}`, grace: t("trust_grace"), stale: t("trust_stale"), missing: t("trust_missing") }[s.trust];
+    { ok: `${t("trust_ok")}${seq}${age}`, grace: t("trust_grace"), stale: t("trust_stale"), missing: t("trust_missing") }[s.trust];
   trust.className = `chip ${s.trust === "ok" ? "good" : s.trust === "grace" ? "warn" : "bad"}`;
   const sync = $("st-sync");
+  const backlog = `${s.sync.backlog} ${t("backlog")}`;
+  sync.title = s.sync.last_error ?? "";
+  sync.dataset.state = !s.sync.enabled ? "off" : !s.sync.enrolled ? "not_enrolled" : s.sync.online ? "online" : "offline";
   if (!s.sync.enabled) {
-    sync.textContent = `${t("sync_off")} · ${s.sync.backlog} ${t("backlog")}`;
+    sync.textContent = `${t("sync_off")} · ${backlog}`;
     sync.className = "chip";
+  } else if (!s.sync.enrolled) {
+    sync.textContent = `${t("not_enrolled")} · ${backlog}`;
+    sync.className = "chip bad";
   } else {
-    sync.textContent = `${s.sync.online ? t("online") : t("offline")} · ${s.sync.backlog} ${t("backlog")}`;
-    sync.className = `chip ${s.sync.online ? "good" : "warn"}`;
+    sync.textContent = `${s.sync.online ? t("online") : t("offline")} · ${backlog} · ${lastSync(s.sync.last_success)}`;
+    sync.className = `chip ${s.sync.online && !s.sync.last_error ? "good" : "warn"}`;
   }
   const thermo = $("st-thermo");
   thermo.hidden = !s.thermometer;
@@ -248,7 +255,23 @@ function renderStatus(): void {
   }
   const clock = $("st-clock");
   clock.hidden = !s.clock_warning;
-  clock.textContent = s.clock_warning ? `⚠ ${t("clock")}: ${s.clock_warning}` : "";
+  clock.title = s.clock_warning ?? "";
+  clock.textContent = s.clock_warning ? `⚠ ${t("clock")}: ${clockText(s)}` : "";
+}
+
+/** "synced 3 min ago" from the last success (RFC 3339), on the screen's clock. */
+function lastSync(at: string | null): string {
+  if (!at) return t("never_synced");
+  const minutes = Math.max(0, Math.round((Date.now() - Date.parse(at)) / 60000));
+  return `${t("synced")} ${minutes} ${t("minutes")}${t("ago")}`;
+}
+
+/** The clock warning in the screen's language (the service's English words as a fallback). */
+function clockText(s: StatusView): string {
+  const off = s.sync.clock_offset_seconds;
+  if (off === null || Math.abs(off) <= 120 || !s.clock_warning) return s.clock_warning ?? "";
+  const minutes = Math.round(Math.abs(off) / 60);
+  return `${off > 0 ? t("clock_ahead") : t("clock_behind")} ${minutes} ${t("minutes")}: ${t("set_time")}`;
 }
 
 let canvasImage: ImageData | null = null;

@@ -12,6 +12,7 @@ pub mod flow;
 pub mod frames;
 pub mod preview;
 pub mod service;
+pub mod sync;
 pub mod thermometer;
 pub mod view;
 

@@ -4,7 +4,7 @@
 //! [`EventSink`]. Decisions are made under one lock, in arrival order.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
@@ -13,6 +13,7 @@ use passgate_pass::VerifyingKey;
 use passgate_pass::keys::parse_public_key;
 use passgate_scan::{Delivery, Pipeline, PipelineEvent, Reader, ReaderConfig};
 use passgate_store::{PinCheck, Store, local_day};
+use passgate_sync::{SyncHandle, SyncOptions, SyncStatus, SystemClock};
 
 use crate::config::{KioskConfig, LANGUAGES, valid_source};
 use crate::decision::{Origin, entry_of, policy_of, view_of};
@@ -88,6 +89,7 @@ struct Inner {
     engine: Mutex<Engine>,
     preview: Arc<Mutex<Option<Box<dyn PreviewSink>>>>,
     times: Arc<CaptureTimes>,
+    sync: Mutex<Option<SyncHandle>>,
 }
 
 /// The kiosk service.
@@ -228,11 +230,8 @@ impl Kiosk {
             },
             camera_source: camera_source.clone(),
             sync: SyncView {
-                enabled: !config.sync.hub_url.is_empty(),
-                online: false,
-                backlog: 0,
-                last_success: None,
-                clock_offset_seconds: None,
+                enabled: !config.sync.hub_url.trim().is_empty(),
+                ..crate::sync::disabled()
             },
             thermometer,
             last_reading: None,
@@ -258,6 +257,7 @@ impl Kiosk {
                 engine: Mutex::new(engine),
                 preview: Arc::new(Mutex::new(None)),
                 times: Arc::new(CaptureTimes::default()),
+                sync: Mutex::new(None),
             }),
         };
         if let Some(source) = chosen.source {
@@ -265,7 +265,60 @@ impl Kiosk {
         }
         kiosk.spawn_thermometer();
         kiosk.spawn_timer();
+        kiosk.start_sync()?;
         Ok(kiosk)
+    }
+
+    /// Starts the upload / download loop when `[sync] hub_url` is set. Its
+    /// status feeds the status bar; newer trust documents it stored are
+    /// loaded for the next decision.
+    fn start_sync(&self) -> Result<()> {
+        let c = &self.inner.config;
+        if c.sync.hub_url.trim().is_empty() {
+            return Ok(());
+        }
+        let root = self.engine()?.root;
+        let options = SyncOptions {
+            hub_url: Some(c.sync.hub_url.trim().to_string()),
+            interval: Duration::from_secs(u64::from(c.sync.interval_seconds)),
+            batch_size: c.sync.batch_size as usize,
+            ..SyncOptions::new(c.database_path(), root)
+        };
+        // Weak: the loop's callback must not keep the kiosk alive.
+        let weak: Weak<Inner> = Arc::downgrade(&self.inner);
+        let handle = SyncHandle::start(
+            options,
+            Arc::new(SystemClock),
+            Arc::new(move |status: &SyncStatus| {
+                if let Some(inner) = weak.upgrade() {
+                    Kiosk { inner }.on_sync(status);
+                }
+            }),
+        )
+        .map_err(|e| Error::internal("cannot start the sync loop", e))?;
+        if let Ok(mut slot) = self.inner.sync.lock() {
+            *slot = Some(handle);
+        }
+        Ok(())
+    }
+
+    fn on_sync(&self, status: &SyncStatus) {
+        if let Ok(mut e) = self.engine() {
+            e.sync = crate::sync::view_of(status);
+            if crate::sync::documents_changed(&e.trust, status) {
+                e.reload_trust();
+            }
+        }
+        self.emit_status();
+    }
+
+    /// Starts a sync round now (no-op without a hub).
+    pub fn sync_now(&self) {
+        if let Ok(slot) = self.inner.sync.lock()
+            && let Some(handle) = slot.as_ref()
+        {
+            handle.sync_now();
+        }
     }
 
     fn engine(&self) -> Result<MutexGuard<'_, Engine>> {
@@ -490,7 +543,15 @@ impl Kiosk {
             },
         };
         let seq = e.flow.next_seq();
-        let view = view_of(&verdict, temperature, seq, input, now, e.origin.tz, recorded);
+        let view = view_of(
+            &verdict,
+            temperature,
+            seq,
+            input,
+            now,
+            e.origin.tz,
+            recorded,
+        );
         e.flow.show(view, (text.to_string(), input), Instant::now())
     }
 
@@ -832,6 +893,7 @@ impl Engine {
     fn reload_trust(&mut self) {
         match self.store.load_trust_list(&self.root) {
             Ok(Some(cached)) => {
+                log::info!("using trust list seq {}", cached.list.seq());
                 self.trust_fetched = Some(cached.fetched_at);
                 self.trust.trust_list = Some(cached.list);
             }
@@ -902,11 +964,14 @@ impl Engine {
                 )
             }
         };
-        let clock_warning = match (self.sync.clock_offset_seconds, &self.trust.trust_list) {
-            (Some(off), _) if off.abs() > 120 => Some(format!(
-                "this clock is {off:+} s off the hub's: set the time"
-            )),
-            (_, Some(l)) if now + TimeDelta::minutes(5) < l.issued_at() => {
+        let clock_warning = match (
+            self.sync
+                .clock_offset_seconds
+                .and_then(crate::sync::clock_warning),
+            &self.trust.trust_list,
+        ) {
+            (Some(warning), _) => Some(warning),
+            (None, Some(l)) if now + TimeDelta::minutes(5) < l.issued_at() => {
                 Some("this clock is behind the trust list's signing time: set the time".into())
             }
             _ => None,
@@ -915,6 +980,7 @@ impl Engine {
             camera: self.camera.clone(),
             trust,
             trust_age_hours: age,
+            trust_list_seq: self.trust.trust_list.as_ref().map(|l| l.seq()),
             sync: self.sync.clone(),
             clock_warning,
             counters: Counters {

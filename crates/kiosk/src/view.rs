@@ -112,13 +112,19 @@ pub enum TrustState {
 pub struct SyncView {
     /// False when no hub is configured.
     pub enabled: bool,
+    /// The kiosk has a device identity (`passgate enrol` was run).
+    pub enrolled: bool,
     /// The last round reached the hub.
     pub online: bool,
     /// Entries not yet uploaded.
+    #[ts(type = "number")]
     pub backlog: u64,
     /// When the last round succeeded (RFC 3339), if ever.
     pub last_success: Option<String>,
+    /// The last round's error in words (for the chip's tooltip and the log), if it failed.
+    pub last_error: Option<String>,
     /// Our clock minus the hub's clock, seconds, when known.
+    #[ts(type = "number | null")]
     pub clock_offset_seconds: Option<i64>,
 }
 
@@ -140,6 +146,9 @@ pub struct StatusView {
     pub trust: TrustState,
     /// Age of the trust list in hours, when there is one.
     pub trust_age_hours: Option<u32>,
+    /// The sequence number of the trust list in use, when there is one.
+    #[ts(type = "number | null")]
+    pub trust_list_seq: Option<u64>,
     /// Upload state.
     pub sync: SyncView,
     /// A clock problem in words (e.g. the clock is far from the hub's), if any.

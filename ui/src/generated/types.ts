@@ -93,21 +93,29 @@ export type SyncView = {
  */
 enabled: boolean, 
 /**
+ * The kiosk has a device identity (`passgate enrol` was run).
+ */
+enrolled: boolean, 
+/**
  * The last round reached the hub.
  */
 online: boolean, 
 /**
  * Entries not yet uploaded.
  */
-backlog: bigint, 
+backlog: number, 
 /**
  * When the last round succeeded (RFC 3339), if ever.
  */
 last_success: string | null, 
 /**
+ * The last round's error in words (for the chip's tooltip and the log), if it failed.
+ */
+last_error: string | null, 
+/**
  * Our clock minus the hub's clock, seconds, when known.
  */
-clock_offset_seconds: bigint | null, };
+clock_offset_seconds: number | null, };
 
 export type Counters = { 
 /**
@@ -132,6 +140,10 @@ trust: TrustState,
  * Age of the trust list in hours, when there is one.
  */
 trust_age_hours: number | null, 
+/**
+ * The sequence number of the trust list in use, when there is one.
+ */
+trust_list_seq: number | null, 
 /**
  * Upload state.
  */
