@@ -1,5 +1,6 @@
 //! `passgate config check`: load and validate `kiosk.toml` exactly as the
-//! kiosk does, naming the key and line of the first problem.
+//! kiosk does (values, then the root key, initial trust documents and
+//! camera source it names), naming the key and line of the first problem.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -30,10 +31,16 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
 
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let c = KioskConfig::load(&args.config)?;
+    let notes = passgate_kiosk::preflight::check(&c, chrono::Utc::now())?;
     println!("{}: ok", args.config.display());
+    let name = if c.venue.name.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", c.venue.name)
+    };
     println!(
-        "  venue      {} ({}), device {}",
-        c.venue.id, c.venue.name, c.venue.device
+        "  venue      {}{name}, device {}",
+        c.venue.id, c.venue.device
     );
     println!("  time zone  {}", c.venue.time_zone);
     println!(
@@ -49,6 +56,9 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             &c.sync.hub_url
         }
     );
+    for note in notes {
+        println!("  note: {note}");
+    }
     if c.trust.demo {
         println!(
             "  warning: [trust] demo = true: demo keys are created; never use this on a real kiosk"

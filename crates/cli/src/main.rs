@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod config;
+mod decode;
 mod export;
 mod hub;
 mod input;
@@ -18,6 +19,7 @@ mod log;
 mod qr_image;
 mod record;
 mod revoke;
+mod scan;
 mod sync;
 mod trust;
 mod venue;
@@ -54,6 +56,10 @@ enum Command {
     Log(log::Args),
     /// Export a day of the kiosk log as CSV or XLSX.
     Export(export::Args),
+    /// Read the QR codes in image files (one JSON line per image with --json).
+    Decode(decode::DecodeArgs),
+    /// Run the live pipeline (camera, images, video or synthetic) and print verdicts.
+    Scan(scan::Args),
     /// Enrol this kiosk with a hub using a one-time token.
     Enrol(sync::EnrolArgs),
     /// Upload the kiosk's entries and fetch trust documents (--once: one round).
@@ -75,6 +81,8 @@ fn main() -> ExitCode {
         Command::Record(args) => record::run(args),
         Command::Log(args) => log::run(args),
         Command::Export(args) => export::run(args),
+        Command::Decode(args) => decode::run(&args),
+        Command::Scan(args) => scan::run(args),
         Command::Enrol(args) => sync::run_enrol(args),
         Command::Sync(args) => sync::run_sync(args),
         Command::Hub(cmd) => hub::run(cmd),

@@ -43,6 +43,12 @@ pub struct KioskConfig {
     /// The folder relative paths are resolved against (the file's folder).
     #[serde(skip)]
     pub base_dir: PathBuf,
+    /// The file this was read from (for messages).
+    #[serde(skip)]
+    pub file: PathBuf,
+    /// The file's text, to name the line of a key in later messages.
+    #[serde(skip)]
+    text: String,
 }
 
 /// `[venue]`
@@ -251,9 +257,9 @@ pub const LANGUAGES: [&str; 2] = ["zh-CN", "en"];
 impl KioskConfig {
     /// Reads, parses and validates a config file.
     pub fn load(path: &Path) -> ConfigResult<Self> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Read {
             path: path.to_path_buf(),
-            source,
+            error,
         })?;
         let base_dir = path
             .parent()
@@ -269,15 +275,22 @@ impl KioskConfig {
             message: e.to_string().trim_end().to_string(),
         })?;
         config.base_dir = base_dir;
+        config.file = path.to_path_buf();
+        config.text = text.to_string();
         if let Err((key, message)) = config.validate() {
-            return Err(ConfigError::Invalid {
-                path: path.to_path_buf(),
-                line: line_of_key(text, key),
-                key: key.to_string(),
-                message,
-            });
+            return Err(config.invalid(key, message));
         }
         Ok(config)
+    }
+
+    /// The error for a bad value of `key` (dotted), naming the file and the key's line.
+    pub fn invalid(&self, key: &str, message: impl Into<String>) -> ConfigError {
+        ConfigError::Invalid {
+            path: self.file.clone(),
+            line: line_of_key(&self.text, key),
+            key: key.to_string(),
+            message: message.into(),
+        }
     }
 
     /// Checks every value; on the first bad one returns its dotted key and why.
@@ -349,11 +362,19 @@ impl KioskConfig {
             "camera.fps",
             "must be between 1 and 120",
         )?;
-        check(
-            self.thermometer.pattern.contains('('),
-            "thermometer.pattern",
-            "must contain a capture group holding the reading, e.g. '(\\d{2}\\.\\d)'",
-        )?;
+        match regex::Regex::new(&self.thermometer.pattern) {
+            Err(e) => {
+                return Err((
+                    "thermometer.pattern",
+                    format!("is not a valid regular expression: {e}"),
+                ));
+            }
+            Ok(re) => check(
+                re.captures_len() > 1,
+                "thermometer.pattern",
+                "must contain a capture group holding the reading, e.g. '(\\d{2}\\.\\d)'",
+            )?,
+        }
         check(
             self.storage.retention_days >= 1,
             "storage.retention_days",

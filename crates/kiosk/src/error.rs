@@ -6,12 +6,12 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The file could not be read.
-    #[error("cannot read config file {}: {source} (pass --config PATH, or copy kiosk.toml from the Passgate repository)", path.display())]
+    #[error("cannot read config file {}: {error} (pass --config PATH, or copy kiosk.toml from the Passgate repository)", path.display())]
     Read {
         /// The file.
         path: PathBuf,
-        /// Why.
-        source: std::io::Error,
+        /// Why (in the message, so not also a `source` the caller would print twice).
+        error: std::io::Error,
     },
     /// The file is not valid TOML, has an unknown key or a value of the wrong type.
     #[error("{}: {message}", path.display())]

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod error;
 pub mod flow;
 pub mod frames;
+pub mod preflight;
 pub mod preview;
 pub mod service;
 pub mod sync;

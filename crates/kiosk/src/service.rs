@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use passgate_gate::{TrustState as GateTrust, VenuePolicy, Verdict, decide, is_repeat};
 use passgate_pass::VerifyingKey;
-use passgate_pass::keys::parse_public_key;
 use passgate_scan::{Delivery, Pipeline, PipelineEvent, Reader, ReaderConfig};
 use passgate_store::{PinCheck, Store, local_day};
 use passgate_sync::{SyncHandle, SyncOptions, SyncStatus, SystemClock};
@@ -98,33 +97,6 @@ pub struct Kiosk {
     inner: Arc<Inner>,
 }
 
-fn load_root(config: &KioskConfig) -> Result<VerifyingKey> {
-    let value = config.trust.root_public_key.trim();
-    let path = config.resolve(value);
-    let text = if path.is_file() {
-        std::fs::read_to_string(&path).map_err(|e| {
-            Error::internal(
-                format!(
-                    "cannot read the root key {} (trust.root_public_key)",
-                    path.display()
-                ),
-                e,
-            )
-        })?
-    } else {
-        value.to_string()
-    };
-    parse_public_key(text.trim()).map_err(|e| {
-        Error::internal(
-            format!(
-                "trust.root_public_key is neither a readable .pub file nor a key ({})",
-                path.display()
-            ),
-            e,
-        )
-    })
-}
-
 fn import_initial(
     store: &mut Store,
     config: &KioskConfig,
@@ -183,7 +155,7 @@ impl Kiosk {
     ) -> Result<Self> {
         let now = Utc::now();
         let demo = crate::demo::ensure(&config, now)?;
-        let root = load_root(&config)?;
+        let root = crate::preflight::root_key(&config)?;
         let db = config.database_path();
         let mut store = Store::open(&db).map_err(|e| {
             Error::internal(format!("cannot open the database {}", db.display()), e)
