@@ -61,6 +61,42 @@ fn noise_level(img: &Gray) -> u32 {
     sum.checked_div(n).unwrap_or(0)
 }
 
+/// `(lo, hi)` widened by the pixels on the one-pixel ring around the block
+/// `[x0, x1) x [y0, y1)` (clamped to the image).
+fn ring_range(
+    img: &Gray,
+    x0: usize,
+    y0: usize,
+    x1: usize,
+    y1: usize,
+    mut lo: u8,
+    mut hi: u8,
+) -> (u8, u8) {
+    let w = img.width;
+    let (xa, xb) = (x0.saturating_sub(1), (x1 + 1).min(w));
+    let mut take = |v: u8| {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    };
+    for y in [y0.checked_sub(1), (y1 < img.height).then_some(y1)]
+        .into_iter()
+        .flatten()
+    {
+        img.data[y * w + xa..y * w + xb]
+            .iter()
+            .for_each(|&v| take(v));
+    }
+    for y in y0..y1 {
+        if x0 > 0 {
+            take(img.data[y * w + x0 - 1]);
+        }
+        if x1 < w {
+            take(img.data[y * w + x1]);
+        }
+    }
+    (lo, hi)
+}
+
 /// Block-adaptive threshold of `img`.
 ///
 /// Blocks with contrast get their mean as level; a flat block (range within
@@ -99,6 +135,17 @@ pub fn adaptive(img: &Gray) -> BitImage {
             }
             let n = ((y1 - y0) * (x1 - x0)) as u32;
             mean[by * bw + bx] = sum / n;
+            if hi - lo <= min_contrast {
+                // A flat block can still border an edge that falls exactly
+                // on the block grid (crisp rendered codes whose modules are
+                // a multiple of the block): look one pixel beyond it.
+                // Its level is then that edge's midrange, not its own flat
+                // mean (which would pull the threshold to one side).
+                (lo, hi) = ring_range(img, x0, y0, x1, y1, lo, hi);
+                if hi - lo > min_contrast {
+                    mean[by * bw + bx] = (lo as u32 + hi as u32) / 2;
+                }
+            }
             mid[by * bw + bx] = (lo as u32 + hi as u32) / 2;
             edge[by * bw + bx] = hi - lo > min_contrast;
         }
@@ -303,6 +350,22 @@ mod tests {
             .count();
         assert_eq!(dark_margin, 40 * 40);
         assert!(!bits.dark(48, 50) && bits.dark(52, 50));
+    }
+
+    #[test]
+    fn edges_on_the_block_grid_are_seen() {
+        // Crisp 8 px squares aligned with the 8 px blocks: every block is
+        // flat inside, the contrast is only across block borders.
+        let bits = adaptive(&gray(64, 64, |x, y| {
+            if (x / 8 + y / 8) % 2 == 0 { 0 } else { 255 }
+        }));
+        let wrong = (0..64 * 64usize)
+            .filter(|&i| {
+                bits.dark((i % 64) as i32, (i / 64) as i32)
+                    != ((i % 64) / 8 + (i / 64) / 8).is_multiple_of(2)
+            })
+            .count();
+        assert_eq!(wrong, 0);
     }
 
     #[test]

@@ -1,0 +1,158 @@
+//! Regression: perfectly crisp, flat synthetic codes (what `passgate issue
+//! --png` writes: 0/255 pixels, whole-pixel modules, module edges on the
+//! binariser's 8-pixel block grid) must be read at every module size,
+//! quiet zone, placement and polarity.
+//!
+//! Commit 1a64a96 broke `passgate decode` on the 552x552 PNG of an issued
+//! pass: with 8 px modules aligned to the 8 px blocks no block had any
+//! contrast inside it, so the whole image binarised to white.
+
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use passgate_pass::{Claims, CodeColour, HealthClaim, IssuerId, PassId};
+use passgate_scan::{Reader, ReaderConfig};
+use qrcode::{Color, EcLevel, QrCode};
+
+/// Real passes signed by a fixed test key; the names make their lengths
+/// (and so their QR versions) differ.
+fn passes() -> Vec<String> {
+    let key = passgate_pass::keys::signing_key_from_seed([9; 32]);
+    let iat = Utc
+        .with_ymd_and_hms(2026, 11, 29, 8, 0, 0)
+        .single()
+        .expect("valid date");
+    ["刘*爽", "Å*e"]
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let claims = Claims {
+                iss: IssuerId::new("ISS1").expect("valid issuer id"),
+                iat,
+                exp: iat + chrono::TimeDelta::days(1),
+                nbf: None,
+                pass_id: PassId::from_bytes([i as u8 + 1; 16]),
+                health: HealthClaim {
+                    status: CodeColour::Green,
+                    subject: format!("abc{i}"),
+                    masked_name: (*name).into(),
+                },
+            };
+            passgate_pass::issue(&key, &claims).expect("issued")
+        })
+        .collect()
+}
+
+/// How a code is laid out in its image.
+#[derive(Debug, Clone, Copy)]
+struct Layout {
+    /// Pixels per module.
+    module: usize,
+    /// Light border around the code, in modules.
+    quiet: usize,
+    /// Extra background around the code (0: the image is the code and its
+    /// quiet zone); the code then sits `offset` pixels from the top left.
+    canvas: Option<(usize, usize, usize)>,
+    /// Light-on-dark.
+    inverted: bool,
+}
+
+/// Renders `text` like `passgate issue --png` does (level Q, 0 and 255).
+fn render(text: &str, l: Layout) -> (usize, usize, Vec<u8>) {
+    let code = QrCode::with_error_correction_level(text, EcLevel::Q).expect("encodable");
+    let n = code.width();
+    let colors = code.to_colors();
+    let side = (n + 2 * l.quiet) * l.module;
+    let (w, h, off) = l.canvas.unwrap_or((side, side, 0));
+    let (dark, light) = if l.inverted { (255, 0) } else { (0, 255) };
+    let luma = (0..w * h)
+        .map(|i| {
+            let (x, y) = (i % w, i / w);
+            let (Some(cx), Some(cy)) = (x.checked_sub(off), y.checked_sub(off)) else {
+                return light;
+            };
+            let (mx, my) = (cx / l.module, cy / l.module);
+            let module = mx
+                .checked_sub(l.quiet)
+                .zip(my.checked_sub(l.quiet))
+                .filter(|&(i, j)| i < n && j < n);
+            match module {
+                Some((i, j)) if colors[j * n + i] == Color::Dark => dark,
+                _ => light,
+            }
+        })
+        .collect();
+    (w, h, luma)
+}
+
+fn read(w: usize, h: usize, luma: &[u8]) -> Vec<String> {
+    let mut reader = Reader::new(ReaderConfig {
+        // No timing in tests: a budget no debug build reaches.
+        budget: Duration::from_secs(60),
+        track: false,
+        ..ReaderConfig::default()
+    });
+    let texts = reader
+        .read_luma(w, h, luma)
+        .into_iter()
+        .map(|c| c.text)
+        .collect();
+    assert_eq!(reader.stats().panics, 0);
+    texts
+}
+
+#[test]
+fn the_png_written_by_passgate_issue_is_read() {
+    // 8 px modules, a 4-module quiet zone: 552x552 for this pass's version.
+    let text = &passes()[0];
+    let layout = Layout {
+        module: 8,
+        quiet: 4,
+        canvas: None,
+        inverted: false,
+    };
+    let (w, h, luma) = render(text, layout);
+    assert_eq!((w, h), (552, 552), "the pass's QR version changed");
+    assert_eq!(read(w, h, &luma), vec![text.clone()]);
+}
+
+#[test]
+fn crisp_codes_are_read_at_every_module_size_quiet_zone_and_polarity() {
+    let mut missed = Vec::new();
+    let mut tried = 0;
+    for text in passes() {
+        // 16 px modules are 8 px at the reader's half scale.
+        for module in (1..=12).chain([16]) {
+            for quiet in [0, 1, 4] {
+                for inverted in [false, true] {
+                    let side = (QrCode::with_error_correction_level(&text, EcLevel::Q)
+                        .expect("encodable")
+                        .width()
+                        + 2 * quiet)
+                        * module;
+                    // Alone, and off the block grid in a larger frame.
+                    let canvases = [None, Some((side + 77, side + 51, 37))];
+                    for canvas in canvases {
+                        let layout = Layout {
+                            module,
+                            quiet,
+                            canvas,
+                            inverted,
+                        };
+                        let (w, h, luma) = render(&text, layout);
+                        tried += 1;
+                        if read(w, h, &luma) != vec![text.clone()] {
+                            missed.push(format!("{layout:?} {w}x{h}"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        missed.is_empty(),
+        "{} of {tried} crisp codes not read:\n{}",
+        missed.len(),
+        missed.join("\n")
+    );
+}
