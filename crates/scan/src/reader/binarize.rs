@@ -61,40 +61,52 @@ fn noise_level(img: &Gray) -> u32 {
     sum.checked_div(n).unwrap_or(0)
 }
 
-/// `(lo, hi)` widened by the pixels on the one-pixel ring around the block
-/// `[x0, x1) x [y0, y1)` (clamped to the image).
-fn ring_range(
-    img: &Gray,
-    x0: usize,
-    y0: usize,
-    x1: usize,
-    y1: usize,
-    mut lo: u8,
-    mut hi: u8,
-) -> (u8, u8) {
-    let w = img.width;
-    let (xa, xb) = (x0.saturating_sub(1), (x1 + 1).min(w));
-    let mut take = |v: u8| {
-        lo = lo.min(v);
-        hi = hi.max(v);
-    };
-    for y in [y0.checked_sub(1), (y1 < img.height).then_some(y1)]
-        .into_iter()
-        .flatten()
-    {
-        img.data[y * w + xa..y * w + xb]
-            .iter()
-            .for_each(|&v| take(v));
-    }
-    for y in y0..y1 {
-        if x0 > 0 {
-            take(img.data[y * w + x0 - 1]);
+/// Edges that fall exactly on the block grid: two flat blocks side by side
+/// whose means differ by much more than either block's own range (a crisp
+/// rendered code whose modules are a multiple of the block size has nothing
+/// else). Such a flat block becomes contrasty, with the step's midpoint as
+/// its level and midrange. A smooth gradient does not qualify (its step between blocks
+/// is about the range within each), nor does noise (means average it out).
+fn step_edges(
+    bw: usize,
+    bh: usize,
+    min_contrast: u32,
+    mean: &mut [u32],
+    range: &[u32],
+    edge: &mut [bool],
+    mid: &mut [u32],
+) {
+    let flat: Vec<bool> = edge.iter().map(|e| !e).collect();
+    let mut steps = Vec::new();
+    for by in 0..bh {
+        for bx in 0..bw {
+            let i = by * bw + bx;
+            if !flat[i] {
+                continue;
+            }
+            let neighbours = [
+                (bx > 0).then(|| i - 1),
+                (bx + 1 < bw).then(|| i + 1),
+                (by > 0).then(|| i - bw),
+                (by + 1 < bh).then(|| i + bw),
+            ];
+            let best = neighbours
+                .into_iter()
+                .flatten()
+                .filter(|&j| flat[j])
+                .map(|j| (mean[i].abs_diff(mean[j]), j))
+                .filter(|&(step, j)| step > min_contrast && step >= 3 * range[i].max(range[j]))
+                .max();
+            if let Some((_, j)) = best {
+                steps.push((i, (mean[i] + mean[j]) / 2));
+            }
         }
-        if x1 < w {
-            take(img.data[y * w + x1]);
-        }
     }
-    (lo, hi)
+    for (i, level) in steps {
+        edge[i] = true;
+        mid[i] = level;
+        mean[i] = level;
+    }
 }
 
 /// Block-adaptive threshold of `img`.
@@ -119,6 +131,7 @@ pub fn adaptive(img: &Gray) -> BitImage {
     let mut mean = vec![0u32; bw * bh];
     let mut mid = vec![0u32; bw * bh];
     let mut edge = vec![false; bw * bh];
+    let mut range = vec![0u32; bw * bh];
     for by in 0..bh {
         let y0 = by * BLOCK;
         let y1 = (y0 + BLOCK).min(h);
@@ -135,21 +148,20 @@ pub fn adaptive(img: &Gray) -> BitImage {
             }
             let n = ((y1 - y0) * (x1 - x0)) as u32;
             mean[by * bw + bx] = sum / n;
-            if hi - lo <= min_contrast {
-                // A flat block can still border an edge that falls exactly
-                // on the block grid (crisp rendered codes whose modules are
-                // a multiple of the block): look one pixel beyond it.
-                // Its level is then that edge's midrange, not its own flat
-                // mean (which would pull the threshold to one side).
-                (lo, hi) = ring_range(img, x0, y0, x1, y1, lo, hi);
-                if hi - lo > min_contrast {
-                    mean[by * bw + bx] = (lo as u32 + hi as u32) / 2;
-                }
-            }
             mid[by * bw + bx] = (lo as u32 + hi as u32) / 2;
+            range[by * bw + bx] = (hi - lo) as u32;
             edge[by * bw + bx] = hi - lo > min_contrast;
         }
     }
+    step_edges(
+        bw,
+        bh,
+        min_contrast as u32,
+        &mut mean,
+        &range,
+        &mut edge,
+        &mut mid,
+    );
     // Integrals of the contrasty blocks' midranges (halfway between their
     // dark and light, whatever the share of each) and counts.
     let iw = bw + 1;
