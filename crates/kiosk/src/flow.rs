@@ -24,11 +24,14 @@ pub struct Held<P> {
 /// What to do with a new scan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Admission {
-    /// Decide it.
+    /// Decide it: nothing is held.
     Decide,
-    /// A pass is held for a temperature: this scan is ignored until the
-    /// attendant keys one in, cancels, or the hold times out.
-    Busy,
+    /// Decide it: it is a different pass from the one held for a
+    /// temperature, and its verdict replaces the hold (the held pass leaves
+    /// the screen unrecorded, so showing it again decides it again).
+    Replace,
+    /// It is the pass already held: nothing changes on screen.
+    Held,
 }
 
 /// The attendant flow.
@@ -59,12 +62,13 @@ impl<P: Clone> Flow<P> {
         self.seq
     }
 
-    /// Whether a new scan is decided or ignored.
-    pub fn admit_scan(&self) -> Admission {
-        if self.held.is_some() {
-            Admission::Busy
-        } else {
-            Admission::Decide
+    /// Whether a new scan is decided, replaces the held pass, or is the
+    /// held pass again (`is_held` compares a scan with the held pass).
+    pub fn admit_scan(&self, is_held: impl FnOnce(&P) -> bool) -> Admission {
+        match &self.held {
+            None => Admission::Decide,
+            Some(h) if is_held(&h.pass) => Admission::Held,
+            Some(_) => Admission::Replace,
         }
     }
 
@@ -146,21 +150,38 @@ mod tests {
     }
 
     #[test]
-    fn an_amber_verdict_holds_its_pass_and_blocks_other_scans() {
+    fn an_amber_verdict_holds_its_pass_until_a_final_one() {
         let t0 = Instant::now();
         let mut f = Flow::new(Duration::from_secs(30));
-        assert_eq!(f.admit_scan(), Admission::Decide);
+        assert_eq!(f.admit_scan(|p| *p == "green"), Admission::Decide);
         let shown = f.show(view(1, VerdictKind::NeedsTemperature), "green", t0);
         assert_eq!(shown.hold_seconds, Some(30));
-        assert_eq!(f.admit_scan(), Admission::Busy);
+        assert_eq!(f.admit_scan(|p| *p == "green"), Admission::Held);
         assert_eq!(f.held().map(|h| h.pass), Some("green"));
         assert!(
             f.recent().is_empty(),
             "an amber banner is not a final verdict"
         );
         f.show(view(2, VerdictKind::Admit), "green", t0);
-        assert_eq!(f.admit_scan(), Admission::Decide);
+        assert_eq!(f.admit_scan(|p| *p == "green"), Admission::Decide);
         assert_eq!(f.recent().len(), 1);
+    }
+
+    #[test]
+    fn a_different_pass_replaces_the_held_one_and_the_same_one_does_not() {
+        let t0 = Instant::now();
+        let mut f = Flow::new(Duration::from_secs(30));
+        f.show(view(1, VerdictKind::NeedsTemperature), "green-a", t0);
+        assert_eq!(f.admit_scan(|p| *p == "green-a"), Admission::Held);
+        assert_eq!(f.admit_scan(|p| *p == "yellow"), Admission::Replace);
+        f.show(view(2, VerdictKind::Deny), "yellow", t0);
+        assert!(f.held().is_none(), "a final verdict ends the hold");
+        assert_eq!(f.current().map(|v| v.seq), Some(2));
+        f.show(view(3, VerdictKind::NeedsTemperature), "green-a", t0);
+        assert_eq!(f.admit_scan(|p| *p == "green-b"), Admission::Replace);
+        f.show(view(4, VerdictKind::NeedsTemperature), "green-b", t0);
+        assert_eq!(f.held().map(|h| h.pass), Some("green-b"));
+        assert_eq!(f.recent().len(), 1, "only the DENY was final");
     }
 
     #[test]
@@ -171,7 +192,7 @@ mod tests {
         assert_eq!(f.tick(t0 + Duration::from_secs(29)), None);
         assert_eq!(f.tick(t0 + Duration::from_secs(30)), Some(7));
         assert!(f.current().is_none());
-        assert_eq!(f.admit_scan(), Admission::Decide);
+        assert_eq!(f.admit_scan(|_| true), Admission::Decide);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use passgate_scan::source::{
     CameraDevice, CameraSource, CameraSpec, ImageSource, SyntheticConfig, SyntheticSource,
     VideoSource,
 };
-use passgate_scan::{Frame, FrameSource};
+use passgate_scan::{Delivery, Frame, FrameSource};
 
 use crate::config::KioskConfig;
 use crate::demo::DemoPasses;
@@ -26,6 +26,11 @@ pub struct Chosen {
     pub name: String,
     /// Set when no camera was found and a fallback (or nothing) is used.
     pub missing: Option<String>,
+    /// How frames reach the reader: a live source (camera, synthetic feed)
+    /// drops frames the reader had no time for; a replay (images, video)
+    /// has every frame read, in order, so a pass shown between blank frames
+    /// always gets its own verdict however slow the reader is.
+    pub delivery: Delivery,
 }
 
 /// Resolves `camera.source` (or the `--source` override) to a frame source.
@@ -39,6 +44,7 @@ pub fn choose(spec: &str, config: &KioskConfig, demo: Option<&DemoPasses>) -> Ch
                 missing: Some(missing.unwrap_or_else(|| {
                     "the synthetic feed needs demo passes: set [trust] demo = true".into()
                 })),
+                delivery: Delivery::LatestWins,
             };
         };
         let texts = d.named().iter().map(|(_, t)| t.to_string()).collect();
@@ -57,11 +63,13 @@ pub fn choose(spec: &str, config: &KioskConfig, demo: Option<&DemoPasses>) -> Ch
                 source: Some(Box::new(s)),
                 name: "synthetic".into(),
                 missing,
+                delivery: Delivery::LatestWins,
             },
             Err(e) => Chosen {
                 source: None,
                 name: "synthetic".into(),
                 missing: Some(format!("cannot start the synthetic feed: {e}")),
+                delivery: Delivery::LatestWins,
             },
         }
     };
@@ -74,11 +82,13 @@ pub fn choose(spec: &str, config: &KioskConfig, demo: Option<&DemoPasses>) -> Ch
         }))),
         name,
         missing: None,
+        delivery: Delivery::LatestWins,
     };
     let failed = |name: String, e: String| Chosen {
         source: None,
         name,
         missing: Some(e),
+        delivery: Delivery::Every,
     };
     match spec.split_once(':') {
         None if spec == "synthetic" => synthetic(None),
@@ -103,6 +113,7 @@ pub fn choose(spec: &str, config: &KioskConfig, demo: Option<&DemoPasses>) -> Ch
                 source: Some(Box::new(s.looping(true).paced(fps))),
                 name: spec.to_string(),
                 missing: None,
+                delivery: Delivery::Every,
             },
             Err(e) => failed(spec.to_string(), e.to_string()),
         },
@@ -112,6 +123,7 @@ pub fn choose(spec: &str, config: &KioskConfig, demo: Option<&DemoPasses>) -> Ch
                     source: Some(Box::new(s.looping(true).paced(true))),
                     name: spec.to_string(),
                     missing: None,
+                    delivery: Delivery::Every,
                 },
                 Err(e) => failed(spec.to_string(), e.to_string()),
             }

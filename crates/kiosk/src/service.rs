@@ -233,7 +233,7 @@ impl Kiosk {
             }),
         };
         if let Some(source) = chosen.source {
-            kiosk.spawn_frames(source, chosen.missing.is_some());
+            kiosk.spawn_frames(source, chosen.delivery, chosen.missing.is_some());
         }
         kiosk.spawn_thermometer();
         kiosk.spawn_timer();
@@ -302,7 +302,12 @@ impl Kiosk {
         })
     }
 
-    fn spawn_frames(&self, source: Box<dyn passgate_scan::FrameSource>, fallback: bool) {
+    fn spawn_frames(
+        &self,
+        source: Box<dyn passgate_scan::FrameSource>,
+        delivery: Delivery,
+        fallback: bool,
+    ) {
         let slot: Slot<passgate_scan::Frame> = Slot::default();
         let tapped = Tapped {
             inner: source,
@@ -334,7 +339,7 @@ impl Kiosk {
                 let pipeline = Pipeline::spawn(
                     move || Box::new(tapped),
                     Reader::new(ReaderConfig::default()),
-                    Delivery::LatestWins,
+                    delivery,
                     Duration::from_secs(2),
                 );
                 for event in pipeline.events() {
@@ -450,8 +455,9 @@ impl Kiosk {
     }
 
     /// Decides on one scanned text; `captured` is when its frame was taken.
-    /// Returns the verdict shown, or `None` when the scan was a repeat or a
-    /// pass is held for a temperature.
+    /// Returns the verdict shown, or `None` when the scan was a repeat
+    /// within the cooldown or is the pass already held for a temperature.
+    /// A different pass replaces a held one.
     pub fn handle_text(
         &self,
         text: &str,
@@ -462,10 +468,10 @@ impl Kiosk {
         let now = Utc::now();
         let mut e = self.engine()?;
         let window = e.cooldown;
-        if e.flow.admit_scan() == Admission::Busy {
-            if e.flow.held().is_some_and(|h| h.pass.0 == text) {
-                e.seen.insert(text.to_string(), now);
-            }
+        let admission = e.flow.admit_scan(|held| held.0 == text);
+        if admission == Admission::Held {
+            // Still in front of the camera: the hold stands, no new banner.
+            e.seen.insert(text.to_string(), now);
             return Ok(None);
         }
         let repeat = is_repeat(e.seen.get(text).copied(), now, window);
@@ -473,6 +479,13 @@ impl Kiosk {
         e.seen.insert(text.to_string(), now);
         if repeat {
             return Ok(None);
+        }
+        if admission == Admission::Replace
+            && let Some(held) = e.flow.held().map(|h| h.pass.0.clone())
+        {
+            // The replaced pass was never recorded: shown again, it is
+            // decided again instead of being taken for a repeat.
+            e.seen.remove(&held);
         }
         let mut verdict = decide(text, &e.trust, &e.policy, now, None);
         let mut temperature = None;

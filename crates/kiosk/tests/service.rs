@@ -30,10 +30,14 @@ fn start(dir: &Path, source: &str) -> (Kiosk, Receiver<VerdictView>, demo::DemoP
 }
 
 fn start_with(dir: &Path, source: &str) -> (Kiosk, Receiver<VerdictView>) {
+    start_at(dir, source, 5)
+}
+
+fn start_at(dir: &Path, source: &str, fps: u32) -> (Kiosk, Receiver<VerdictView>) {
     let text = format!(
         "[venue]\nid = \"v1\"\ndevice = \"k1\"\ntime_zone = \"Asia/Shanghai\"\n\
          [trust]\nroot_public_key = \"demo/root.pub\"\ninitial_trust_list = \"demo/trust.json\"\n\
-         [camera]\nsource = \"{source}\"\nwidth = 640\nheight = 480\nfps = 5\n\
+         [camera]\nsource = \"{source}\"\nwidth = 640\nheight = 480\nfps = {fps}\n\
          [storage]\ndatabase = \"k.sqlite\"\n[manager]\ninitial_pin = \"1234\"\n"
     );
     std::fs::write(dir.join("kiosk.toml"), text).expect("write config");
@@ -63,9 +67,9 @@ fn a_green_pass_waits_for_a_temperature_and_is_recorded_once() {
     assert_eq!(amber.kind, VerdictKind::NeedsTemperature);
     assert!(!amber.recorded);
     assert_eq!(
-        kiosk.submit_wedge(&passes.yellow).expect("ok"),
+        kiosk.submit_wedge(&passes.green).expect("ok"),
         None,
-        "busy while holding"
+        "the held pass seen again does not start a new hold"
     );
     assert!(matches!(
         kiosk.record_temperature(99.0),
@@ -100,6 +104,43 @@ fn a_green_pass_waits_for_a_temperature_and_is_recorded_once() {
     let status = kiosk.snapshot().expect("snapshot").status;
     assert_eq!((status.counters.admitted, status.counters.denied), (1, 1));
     assert_eq!(status.sync.backlog, 2, "both entries wait in the outbox");
+}
+
+#[test]
+fn a_different_pass_replaces_the_held_one_which_can_then_come_back() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (kiosk, _rx, passes) = start(dir.path(), "camera:97");
+    let amber = kiosk
+        .submit_wedge(&passes.green)
+        .expect("ok")
+        .expect("hold");
+    let deny = kiosk
+        .submit_wedge(&passes.yellow)
+        .expect("ok")
+        .expect("the yellow pass is decided while the green one is held");
+    assert_eq!(
+        (deny.kind, deny.reason_code.as_str()),
+        (VerdictKind::Deny, "code_yellow")
+    );
+    assert!(deny.seq > amber.seq);
+    assert!(
+        matches!(kiosk.record_temperature(36.6), Err(Error::BadInput(_))),
+        "the replaced hold is gone"
+    );
+    let again = kiosk
+        .submit_wedge(&passes.green)
+        .expect("ok")
+        .expect("the replaced pass was never recorded, so it is not a repeat");
+    assert_eq!(again.kind, VerdictKind::NeedsTemperature);
+    let admit = kiosk.record_temperature(36.6).expect("admitted");
+    assert_eq!(admit.kind, VerdictKind::Admit);
+    assert_eq!(
+        kiosk.submit_wedge(&passes.yellow).expect("ok"),
+        None,
+        "the yellow pass was recorded: a repeat within the cooldown"
+    );
+    let status = kiosk.snapshot().expect("snapshot").status;
+    assert_eq!((status.counters.admitted, status.counters.denied), (1, 1));
 }
 
 #[test]
@@ -237,4 +278,31 @@ fn a_replayed_forged_pass_is_read_from_frames_and_denied() {
         kiosk.snapshot().expect("snapshot").status.counters.denied,
         1
     );
+}
+
+/// Regression: a replay was read latest-frame-wins, so a pass shown for one
+/// frame between blank frames could be skipped by a slow reader.
+#[test]
+fn every_replayed_pass_between_blank_frames_gets_its_own_verdict_in_order() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let frames = dir.path().join("frames");
+    std::fs::create_dir_all(&frames).expect("frames dir");
+    let passes = demo::create(&dir.path().join("demo"), Utc::now()).expect("demo files");
+    let shown = [&passes.forged, &passes.yellow, &passes.expired, &passes.red];
+    for (i, text) in shown.iter().enumerate() {
+        demo::write_scene_png(text, 640, 480, &frames.join(format!("{i}a.png"))).expect("frame");
+        demo::blank_luma(640, 480)
+            .save(frames.join(format!("{i}b.png")))
+            .expect("blank frame");
+    }
+    // 120 fps: far faster than the reader, so a live source would drop most frames.
+    let (_kiosk, rx) = start_at(dir.path(), "images:frames", 120);
+    let got: Vec<String> = (0..shown.len())
+        .map(|_| {
+            rx.recv_timeout(Duration::from_secs(60))
+                .expect("a verdict for each pass")
+                .reason_code
+        })
+        .collect();
+    assert_eq!(got, ["bad_signature", "code_yellow", "expired", "code_red"]);
 }

@@ -213,3 +213,30 @@ pub async fn screenshot(c: &Client, name: &str) -> anyhow::Result<PathBuf> {
     std::fs::write(&path, png)?;
     Ok(path)
 }
+
+/// The `data-seq` of the banner when it shows a verdict of this kind.
+async fn banner_seq(c: &Client, kind: &str) -> anyhow::Result<Option<String>> {
+    let v = c
+        .execute(
+            "const b = document.querySelector('#banner'); return b && b.dataset.kind === arguments[0] ? b.dataset.seq : null;",
+            vec![serde_json::Value::from(kind)],
+        )
+        .await?;
+    Ok(v.as_str().map(str::to_string))
+}
+
+/// Saves a screenshot of the banner showing a verdict of `kind`
+/// (`admit`, `deny`, `needs_temperature`, `idle`) and fails unless the same
+/// verdict was on screen just before and just after, so the picture is
+/// known to show it.
+pub async fn screenshot_verdict(c: &Client, name: &str, kind: &str) -> anyhow::Result<PathBuf> {
+    let before = banner_seq(c, kind).await?;
+    let path = screenshot(c, name).await?;
+    let after = banner_seq(c, kind).await?;
+    if before.is_none() || before != after {
+        bail!(
+            "the banner did not show the same {kind} verdict throughout screenshot {name} (before {before:?}, after {after:?})"
+        );
+    }
+    Ok(path)
+}
