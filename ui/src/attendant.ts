@@ -47,6 +47,17 @@ export function setSettings(s: UiSettings): void {
   $("venue").textContent = s.venue_name;
 }
 
+/** The manager PIN was changed: the initial-PIN warning goes. */
+export function pinChanged(): void {
+  if (settings) settings.default_pin = false;
+  renderStatus();
+}
+
+/** Today at the venue (from the status bar), once the kiosk has reported. */
+export function venueDay(): string | null {
+  return status?.day ?? null;
+}
+
 /** Reads a typed temperature: "36.6", "36,6" or "366". */
 export function parseTemperature(text: string): number | null {
   const s = text.trim().replace(",", ".");
@@ -156,6 +167,7 @@ function renderBanner(): void {
   const v = current;
   const kind = v?.kind ?? "idle";
   banner.dataset.kind = kind;
+  banner.dataset.seq = v ? String(v.seq) : "";
   banner.className = `banner ${kind}`;
   const details = $("banner-details");
   details.replaceChildren();
@@ -226,6 +238,11 @@ function renderStatus(): void {
   cam.title = `${s.camera.source}${s.camera.detail ? `: ${s.camera.detail}` : ""}`;
   cam.className = `chip ${s.camera.state === "ok" ? "good" : "warn"}`;
   $("preview-note").textContent = s.camera.state === "ok" ? "" : camText;
+  document.querySelector<HTMLElement>(".scan-frame")?.toggleAttribute("hidden", s.camera.state !== "ok" && s.camera.source !== "synthetic");
+  const pin = $("st-pin");
+  pin.hidden = !settings?.default_pin;
+  pin.textContent = `⚠ ${t("initial_pin")}`;
+  pin.title = t("default_pin");
   const trust = $("st-trust");
   const age = s.trust_age_hours !== null ? ` ${s.trust_age_hours}${t("hours")}` : "";
   const seq = s.trust_list_seq !== null ? ` #${s.trust_list_seq}` : "";

@@ -46,7 +46,6 @@ const en = {
   clock_ahead: "this clock is ahead of the hub's by",
   clock_behind: "this clock is behind the hub's by",
   set_time: "set the time",
-  busy_held: "Another pass was scanned: finish this one (temperature or Cancel) first",
   manager: "Manager",
   language: "中文",
   recent: "Recent",
@@ -87,6 +86,7 @@ const en = {
   new_pin: "New PIN (4-12 digits)",
   pin_changed: "PIN changed",
   default_pin: "The manager PIN is still the initial one: change it in Manager > Change PIN.",
+  initial_pin: "Initial PIN",
   timed_out: "No temperature: pass dropped",
   fever_note: "Fever from",
   green: "green",
@@ -140,7 +140,6 @@ const zh: Record<Key, string> = {
   clock_ahead: "本机时钟比中心快",
   clock_behind: "本机时钟比中心慢",
   set_time: "请校准时间",
-  busy_held: "又扫到一张码：请先完成当前这位（输入体温或取消）",
   manager: "管理",
   language: "English",
   recent: "最近",
@@ -181,12 +180,13 @@ const zh: Record<Key, string> = {
   new_pin: "新密码（4-12 位数字）",
   pin_changed: "密码已修改",
   default_pin: "管理员密码仍为初始密码，请在“管理 > 修改密码”中修改。",
+  initial_pin: "初始密码",
   timed_out: "未测体温：已放弃",
   fever_note: "发热阈值",
   green: "绿码",
   yellow: "黄码",
   red: "红码",
-  hold_left: "秒",
+  hold_left: "秒后自动取消",
 };
 
 const reasonsEn: Record<string, string> = {

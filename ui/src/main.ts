@@ -3,8 +3,18 @@
 
 import "./style.css";
 import { api, onKioskEvents } from "./api";
-import { clearVerdict, initAttendant, initWedge, render, setRecent, setSettings, showStatus, showVerdict } from "./attendant";
-import { currentLang, setLang, t, translateAll } from "./i18n";
+import {
+  clearVerdict,
+  initAttendant,
+  initWedge,
+  pinChanged,
+  render,
+  setRecent,
+  setSettings,
+  showStatus,
+  showVerdict,
+} from "./attendant";
+import { currentLang, setLang, translateAll } from "./i18n";
 import { $, toast } from "./dom";
 import { initManager, isManagerOpen, openPinDialog, refreshManager } from "./manager";
 
@@ -22,6 +32,8 @@ async function boot(): Promise<void> {
   initManager();
   initWedge(() => !isManagerOpen());
   $("btn-manager").addEventListener("click", openPinDialog);
+  $("st-pin").addEventListener("click", openPinDialog);
+  document.addEventListener("passgate:pin-changed", pinChanged);
   document.addEventListener("passgate:language", (e) => applyLanguage((e as CustomEvent<string>).detail));
   $("btn-lang").addEventListener("click", async () => {
     const next = currentLang() === "en" ? "zh-CN" : "en";
@@ -44,7 +56,6 @@ async function boot(): Promise<void> {
   showStatus(snap.status);
   applyLanguage(snap.settings.language);
   if (snap.current) showVerdict(snap.current, false);
-  if (snap.settings.default_pin) toast(`⚠ ${t("default_pin")}`);
   document.body.dataset.ready = "true";
 }
 

@@ -2,6 +2,7 @@
 // settings and PIN change.
 
 import { api, ApiError } from "./api";
+import { venueDay } from "./attendant";
 import type { HourCount, LogPage } from "./generated/types";
 import { reason, t } from "./i18n";
 import { $, el, toast } from "./dom";
@@ -17,11 +18,13 @@ export function isManagerOpen(): boolean {
   return open || !$("pin-dialog").hidden;
 }
 
+/** Today at the venue (the status bar's day; the screen's clock may be in another zone). */
 function today(): string {
+  const day = venueDay();
+  if (day) return day;
   const d = new Date();
   const m = String(d.getMonth() + 1).padStart(2, "0");
-  const day = String(d.getDate()).padStart(2, "0");
-  return `${d.getFullYear()}-${m}-${day}`;
+  return `${d.getFullYear()}-${m}-${String(d.getDate()).padStart(2, "0")}`;
 }
 
 function message(e: unknown): string {
@@ -112,6 +115,7 @@ async function unlock(pin: string): Promise<void> {
   $("pin-dialog").hidden = true;
   open = true;
   document.body.dataset.screen = "manager";
+  $("btn-manager").hidden = true;
   $("attendant").hidden = true;
   $("manager").hidden = false;
   ($("log-day") as HTMLInputElement).value ||= today();
@@ -124,6 +128,7 @@ async function closeManager(): Promise<void> {
   await api.lockManager().catch(() => undefined);
   open = false;
   document.body.dataset.screen = "attendant";
+  $("btn-manager").hidden = false;
   $("manager").hidden = true;
   $("attendant").hidden = false;
   $("btn-manager").focus();
@@ -289,6 +294,7 @@ async function changePin(): Promise<void> {
   try {
     await api.changePin({ current: current.value, new: next.value });
     $("pin-result").textContent = t("pin_changed");
+    document.dispatchEvent(new CustomEvent("passgate:pin-changed"));
   } catch (e) {
     $("pin-result").textContent = message(e);
   }
