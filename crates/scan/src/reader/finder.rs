@@ -31,7 +31,10 @@ fn ratio_ok(r: &[u32; 5]) -> Option<f32> {
         return None;
     }
     let m = total as f32 / 7.0;
-    let one = |v: u32| (v as f32) >= m * 0.45 && (v as f32) <= m * 1.6 + 0.5;
+    // Thresholding moves each edge by up to about half a pixel, so a
+    // one-module run can come out almost a pixel short: at 2-3 px modules
+    // that, not the ratio, is the error to allow for.
+    let one = |v: u32| (v as f32) >= m * 0.45 - 0.4 && (v as f32) <= m * 1.6 + 0.5;
     let three = (r[2] as f32) >= m * 1.6 && (r[2] as f32) <= m * 4.6;
     (one(r[0]) && one(r[1]) && one(r[3]) && one(r[4]) && three).then_some(m)
 }
@@ -351,6 +354,15 @@ mod tests {
             let w = width_along(&b, &f[0], 1.0, 0.0).expect("edges found");
             assert!((w - 28.0).abs() <= 2.0, "{w}");
         }
+    }
+
+    #[test]
+    fn a_ring_thresholded_a_pixel_thin_still_counts_at_small_modules() {
+        // 2.3 px modules: the outer ring came out 1 px wide on one side.
+        assert!(ratio_ok(&[1, 3, 7, 3, 2]).is_some());
+        // Far off 1:1:3:1:1 is still refused.
+        assert!(ratio_ok(&[1, 6, 3, 1, 5]).is_none());
+        assert!(ratio_ok(&[4, 4, 4, 4, 4]).is_none());
     }
 
     #[test]

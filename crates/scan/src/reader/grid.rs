@@ -153,7 +153,9 @@ pub fn read(
     // Rank the versions near the estimate by how well the modules fixed by
     // the standard agree with the best initial transform, then refine the
     // best two and decode.
-    let mut ranked: Vec<(f32, usize, Homography)> = Vec::new();
+    // (rank, score, dim, transform): a matching version-information block
+    // raises the rank only; the stages below judge the fit by its score.
+    let mut ranked: Vec<(f32, f32, usize, Homography)> = Vec::new();
     for ver in (v0 - 2).max(1)..=(v0 + 2).min(40) {
         if budget.passed() {
             return None;
@@ -164,15 +166,16 @@ pub fn read(
             .into_iter()
             .map(|h| (fitter.score(&h), h))
             .max_by(|a, b| a.0.total_cmp(&b.0));
-        let Some((mut score, h)) = best else { continue };
+        let Some((score, h)) = best else { continue };
+        let mut rank = score;
         if dim >= 45 {
             match version_info(bits, &h, dim, tl.dark) {
-                Some(v) if v == ver as usize => score += 0.2,
-                Some(_) => score -= 0.1,
+                Some(v) if v == ver as usize => rank += 0.2,
+                Some(_) => rank -= 0.1,
                 None => {}
             }
         }
-        ranked.push((score, dim, h));
+        ranked.push((rank, score, dim, h));
     }
     ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
     let trace = std::env::var_os("QRTRACE").is_some();
@@ -180,10 +183,10 @@ pub fn read(
         eprintln!(
             "    {:?} m1 {m1:.2} m2 {m2:.2} est dim {est:.1}; ranked {:?}",
             t0.elapsed(),
-            ranked.iter().map(|r| (r.1, r.0)).collect::<Vec<_>>()
+            ranked.iter().map(|r| (r.2, r.0)).collect::<Vec<_>>()
         );
     }
-    for (initial, dim, h0) in ranked.into_iter().take(2) {
+    for (_, initial, dim, h0) in ranked.into_iter().take(2) {
         if budget.passed() {
             return None;
         }
