@@ -1,7 +1,8 @@
-//! Choosing and starting the frame source, with a tap for preview frames
-//! and capture times (for frame-to-verdict latency). The tap runs on the
-//! capture thread and only copies a frame 15 times a second; encoding the
-//! preview happens on its own thread.
+//! Choosing and starting the frame source, with a tap on the capture
+//! thread that notes capture times (for frame-to-verdict latency), encodes
+//! the small preview straight from the frame (no copy of the full frame)
+//! and holds back unchanged frames (see [`crate::scene`]); sending the
+//! preview to the screen happens on its own thread.
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -16,7 +17,8 @@ use passgate_scan::{Delivery, Frame, FrameSource};
 
 use crate::config::KioskConfig;
 use crate::demo::DemoPasses;
-use crate::preview::{Slot, Throttle};
+use crate::preview::{Slot, Throttle, encode};
+use crate::scene::{SceneGate, Signature};
 
 /// What the source string resolved to.
 pub struct Chosen {
@@ -155,32 +157,92 @@ impl CaptureTimes {
     }
 }
 
-/// A source that notes capture times and copies frames for the preview.
+/// A source that notes capture times, sends preview frames and holds back
+/// frames the reader has in effect already read (see [`crate::scene`]).
 pub struct Tapped {
     /// The wrapped source.
     pub inner: Box<dyn FrameSource>,
-    /// Where preview copies go.
-    pub preview: Slot<Frame>,
+    /// Where encoded preview frames go.
+    pub preview: Slot<Vec<u8>>,
     /// Capture times.
     pub times: Arc<CaptureTimes>,
-    /// The 15 fps throttle.
+    /// The preview's frame rate.
     pub throttle: Throttle,
+    /// Which frames the reader reads.
+    pub gate: Arc<Mutex<SceneGate>>,
+}
+
+impl Tapped {
+    /// Skipped frames in a row before one is returned anyway, so the
+    /// pipeline's capture loop still looks at its stop flag.
+    const MAX_SKIPPED: u32 = 120;
 }
 
 impl FrameSource for Tapped {
     fn next_frame(&mut self) -> passgate_scan::Result<Option<Frame>> {
-        let frame = self.inner.next_frame()?;
-        if let Some(f) = &frame {
+        let mut skipped = 0;
+        loop {
+            let Some(f) = self.inner.next_frame()? else {
+                return Ok(None);
+            };
             let now = Instant::now();
-            self.times.note(f.seq, now);
-            if self.throttle.ready(now) {
-                self.preview.put(f.clone());
+            let sig = Signature::of(f.width as usize, f.height as usize, &f.luma);
+            let (read, unchanged) = match self.gate.lock() {
+                Ok(mut g) => {
+                    let unchanged = g.unchanged(&sig);
+                    (
+                        g.admit(f.seq, sig, now) || skipped >= Self::MAX_SKIPPED,
+                        unchanged,
+                    )
+                }
+                Err(_) => (true, false),
+            };
+            if self.throttle.ready(now, unchanged) {
+                self.preview.put(encode(f.width, f.height, &f.luma, f.seq));
             }
+            if read {
+                self.times.note(f.seq, now);
+                return Ok(Some(f));
+            }
+            skipped += 1;
         }
-        Ok(frame)
     }
 
     fn describe(&self) -> String {
         self.inner.describe()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(dir: &std::path::Path) -> KioskConfig {
+        let text = "[venue]\nid = \"v\"\ndevice = \"d\"\ntime_zone = \"UTC\"\n\
+                    [trust]\nroot_public_key = \"root.pub\"\n\
+                    [camera]\nwidth = 320\nheight = 240\nfps = 5\n";
+        KioskConfig::parse(text, &dir.join("kiosk.toml"), dir.to_path_buf()).expect("config")
+    }
+
+    #[test]
+    fn a_replay_has_every_frame_read_and_a_live_source_drops_stale_ones() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let frames = dir.path().join("frames");
+        std::fs::create_dir_all(&frames).expect("frames dir");
+        crate::demo::blank_luma(64, 48)
+            .save(frames.join("0.png"))
+            .expect("frame");
+        let c = config(dir.path());
+        let replay = choose("images:frames", &c, None);
+        assert!(replay.source.is_some() && replay.missing.is_none());
+        assert_eq!(replay.delivery, Delivery::Every);
+        let camera = choose("camera:7", &c, None);
+        assert_eq!(camera.delivery, Delivery::LatestWins);
+        let missing = choose("images:nowhere", &c, None);
+        assert!(missing.source.is_none());
+        assert!(
+            missing.missing.is_some_and(|m| m.contains("nowhere")),
+            "names the folder"
+        );
     }
 }

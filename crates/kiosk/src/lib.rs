@@ -12,6 +12,7 @@ pub mod flow;
 pub mod frames;
 pub mod preflight;
 pub mod preview;
+pub mod scene;
 pub mod service;
 pub mod sync;
 pub mod thermometer;

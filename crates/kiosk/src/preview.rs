@@ -1,6 +1,7 @@
-//! Preview frames for the screen: downscaled luma, at most 15 per second,
-//! handed over through a one-slot mailbox so a slow screen never slows the
-//! reader (a frame that is not taken in time is replaced by the next one).
+//! Preview frames for the screen: downscaled luma, at most 15 per second
+//! (5 while the scene is unchanged: the picture is the same), handed over
+//! through a one-slot mailbox so a slow screen never slows the reader (a
+//! frame that is not taken in time is replaced by the next one).
 
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
@@ -11,6 +12,8 @@ use crate::view::PREVIEW_HEADER_BYTES;
 pub const MAX_WIDTH: u32 = 320;
 /// The shortest time between two preview frames (15 fps).
 pub const MIN_INTERVAL: Duration = Duration::from_millis(1000 / 15);
+/// The time between two preview frames of an unchanged scene (5 fps).
+pub const IDLE_INTERVAL: Duration = Duration::from_millis(1000 / 5);
 
 /// Whether a frame seen at `now` should become a preview frame.
 #[derive(Debug, Default)]
@@ -19,10 +22,16 @@ pub struct Throttle {
 }
 
 impl Throttle {
-    /// True (and remembers `now`) when at least [`MIN_INTERVAL`] has passed since the last `true`.
-    pub fn ready(&mut self, now: Instant) -> bool {
+    /// True (and remembers `now`) when at least [`MIN_INTERVAL`] has passed
+    /// since the last `true`, or [`IDLE_INTERVAL`] for an unchanged scene.
+    pub fn ready(&mut self, now: Instant, unchanged: bool) -> bool {
+        let interval = if unchanged {
+            IDLE_INTERVAL
+        } else {
+            MIN_INTERVAL
+        };
         match self.last {
-            Some(last) if now.duration_since(last) < MIN_INTERVAL => false,
+            Some(last) if now.duration_since(last) < interval => false,
             _ => {
                 self.last = Some(now);
                 true
@@ -149,13 +158,18 @@ mod tests {
     }
 
     #[test]
-    fn the_throttle_lets_through_at_most_15_per_second() {
+    fn the_throttle_lets_through_15_per_second_or_5_for_an_unchanged_scene() {
         let t0 = Instant::now();
         let mut t = Throttle::default();
         let passed = (0..30)
-            .filter(|i| t.ready(t0 + Duration::from_millis(i * 1000 / 30)))
+            .filter(|i| t.ready(t0 + Duration::from_millis(i * 1000 / 30), false))
             .count();
         assert_eq!(passed, 15);
+        let t1 = t0 + Duration::from_secs(10);
+        let passed = (0..30)
+            .filter(|i| t.ready(t1 + Duration::from_millis(i * 1000 / 30), true))
+            .count();
+        assert_eq!(passed, 5);
     }
 
     #[test]

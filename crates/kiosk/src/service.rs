@@ -19,7 +19,8 @@ use crate::decision::{Origin, entry_of, policy_of, view_of};
 use crate::error::{Error, Result};
 use crate::flow::{Admission, Flow};
 use crate::frames::{CaptureTimes, Tapped, choose};
-use crate::preview::{Slot, Throttle, encode};
+use crate::preview::{Slot, Throttle};
+use crate::scene::{SceneConfig, SceneGate};
 use crate::view::{
     CameraState, CameraStatus, Cleared, Counters, ExportFormat, ExportRequest, ExportResult,
     HourCount, InputKind, LogPage, LogQuery, LogRow, PinChange, SettingsView, Snapshot, StatusView,
@@ -88,6 +89,7 @@ struct Inner {
     engine: Mutex<Engine>,
     preview: Arc<Mutex<Option<Box<dyn PreviewSink>>>>,
     times: Arc<CaptureTimes>,
+    gate: Arc<Mutex<SceneGate>>,
     sync: Mutex<Option<SyncHandle>>,
 }
 
@@ -229,6 +231,7 @@ impl Kiosk {
                 engine: Mutex::new(engine),
                 preview: Arc::new(Mutex::new(None)),
                 times: Arc::new(CaptureTimes::default()),
+                gate: Arc::new(Mutex::new(SceneGate::new(SceneConfig::default()))),
                 sync: Mutex::new(None),
             }),
         };
@@ -308,19 +311,19 @@ impl Kiosk {
         delivery: Delivery,
         fallback: bool,
     ) {
-        let slot: Slot<passgate_scan::Frame> = Slot::default();
+        let slot: Slot<Vec<u8>> = Slot::default();
         let tapped = Tapped {
             inner: source,
             preview: slot.clone(),
             times: self.inner.times.clone(),
             throttle: Throttle::default(),
+            gate: self.inner.gate.clone(),
         };
         let preview = self.inner.preview.clone();
         let spawned = std::thread::Builder::new()
             .name("preview".into())
             .spawn(move || {
-                while let Some(frame) = slot.take() {
-                    let bytes = encode(frame.width, frame.height, &frame.luma, frame.seq);
+                while let Some(bytes) = slot.take() {
                     if let Ok(mut p) = preview.lock()
                         && let Some(sink) = p.as_mut()
                         && !sink.send(bytes)
@@ -364,7 +367,17 @@ impl Kiosk {
             }
         };
         match event {
-            PipelineEvent::Read { seq, codes, .. } => {
+            PipelineEvent::Read {
+                seq,
+                codes,
+                decode_ms,
+                ..
+            } => {
+                if let Ok(mut g) = self.inner.gate.lock() {
+                    let took =
+                        Duration::try_from_secs_f64(decode_ms / 1000.0).unwrap_or(Duration::MAX);
+                    g.answered(seq, !codes.is_empty(), took);
+                }
                 for code in codes {
                     let captured = self.inner.times.get(seq);
                     if let Err(e) = self.handle_text(&code.text, InputKind::Camera, captured) {
@@ -432,6 +445,7 @@ impl Kiosk {
             .name("kiosk-timer".into())
             .spawn(move || {
                 let mut last_status = Instant::now();
+                let mut last_counts = Instant::now();
                 loop {
                     std::thread::sleep(Duration::from_millis(250));
                     let _ = kiosk.tick(Instant::now());
@@ -439,10 +453,26 @@ impl Kiosk {
                         last_status = Instant::now();
                         kiosk.emit_status();
                     }
+                    if last_counts.elapsed() >= Duration::from_secs(60) {
+                        last_counts = Instant::now();
+                        kiosk.log_frame_counts();
+                    }
                 }
             });
         if let Err(e) = spawned {
             log::error!("cannot start the timer thread: {e}");
+        }
+    }
+
+    fn log_frame_counts(&self) {
+        if let Ok(g) = self.inner.gate.lock() {
+            let c = g.counts();
+            log::info!(
+                "frames read {}, skipped as unchanged {} ({:.0} % read)",
+                c.read,
+                c.skipped,
+                100.0 * c.read as f64 / (c.read + c.skipped).max(1) as f64
+            );
         }
     }
 
