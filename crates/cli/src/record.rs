@@ -1,19 +1,21 @@
 //! `passgate record`: decide on one scanned pass and record the decision,
-//! as a kiosk with a keyboard-wedge scanner does.
+//! as a kiosk with a keyboard-wedge scanner does. The decision, the venue
+//! rule (with the fever threshold the manager set in the kiosk's database)
+//! and the stored entry come from the kiosk's own helpers
+//! (`passgate_kiosk::decision`), so a recorded entry is what the kiosk
+//! would have recorded.
 
-use std::io::BufRead;
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use chrono::{DateTime, TimeDelta, Utc};
-use passgate_gate::{TrustState, VenuePolicy, Verdict, decide};
+use passgate_gate::{VenuePolicy, decide};
 use passgate_kiosk::KioskConfig;
-use passgate_pass::{RevocationDoc, RevocationSet, TrustList};
-use passgate_store::{Colour, Kind, MAX_REASON_TEXT_CHARS, NewEntry, Outcome, Store, Tz, fit_text};
+use passgate_kiosk::decision::{Origin, entry_of, policy_of, stored_fever_threshold};
+use passgate_store::{Outcome, Store};
 
-use crate::input;
 use crate::venue::VenueArgs;
+use crate::verify::{DecideArgs, pass_text};
 
 /// Arguments of `passgate record`.
 #[derive(clap::Args, Debug)]
@@ -26,22 +28,8 @@ pub struct Args {
     /// This kiosk's device id (default: `venue.device` of --config).
     #[arg(long)]
     device: Option<String>,
-    /// Root public key: a .pub file or 64 hex digits.
-    #[arg(long)]
-    root: String,
-    /// Signed trust list (from `passgate trust sign`).
-    #[arg(long)]
-    trust: PathBuf,
-    /// Signed revocation documents, applied in the order given.
-    #[arg(long = "revocations", value_name = "FILE")]
-    revocations: Vec<PathBuf>,
-    /// Body temperature in °C.
-    #[arg(long)]
-    temperature: Option<f32>,
-    /// Decide and record as of this time (RFC 3339; default: now), e.g.
-    /// to replay scans.
-    #[arg(long, value_parser = input::rfc3339)]
-    at: Option<DateTime<Utc>>,
+    #[command(flatten)]
+    decide: DecideArgs,
     /// The pass text (HC1:...), or - to read one line from stdin.
     text: String,
 }
@@ -50,47 +38,29 @@ pub struct Args {
 /// Exit 0 admitted, 1 denied or waiting for a temperature (not recorded).
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let config = args.venue.config()?;
-    let origin = Origin::from_args(&args, config.as_ref())?;
+    let origin = origin(&args, config.as_ref())?;
     let db = args.venue.db_path(config.as_ref())?;
-    let policy = config.as_ref().map(policy_of).unwrap_or_default();
+    let trust = args.decide.trust.load()?;
+    let text = pass_text(&args.text)?;
+    // An existing database may hold the manager's fever threshold; a new
+    // one is created only when there is an entry to record.
+    let mut store = db.exists().then(|| open(&db)).transpose()?;
+    let policy = policy(config.as_ref(), store.as_ref());
 
-    let root = input::public_key(&args.root).context("cannot load the root key (--root)")?;
-    let list = TrustList::verify(&input::file(&args.trust, "trust list")?, &root)
-        .with_context(|| format!("cannot use the trust list {}", args.trust.display()))?;
-    let mut revocations = RevocationSet::new();
-    for path in &args.revocations {
-        RevocationDoc::verify(&input::file(path, "revocation document")?, &root)
-            .and_then(|doc| revocations.apply(&doc))
-            .with_context(|| format!("cannot use the revocation document {}", path.display()))?;
-    }
-    let text = if args.text == "-" {
-        let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .context("cannot read the pass text from stdin")?;
-        line
-    } else {
-        args.text.clone()
-    };
-
-    let now = input::now_or(args.at);
-    let verdict = decide(
-        text.trim_end_matches(['\r', '\n']),
-        &TrustState::new(list, revocations),
-        &policy,
-        now,
-        args.temperature,
-    );
-    let Some(entry) = new_entry(&verdict, args.temperature, &origin) else {
+    let now = args.decide.now();
+    let temperature = args.decide.temperature;
+    let verdict = decide(&text, &trust, &policy, now, temperature);
+    let Some(entry) = entry_of(&verdict, temperature, &origin) else {
         println!(
             "CHECK: valid green pass; take the temperature and record again with --temperature"
         );
         println!("  not recorded");
         return Ok(ExitCode::from(1));
     };
-    let mut store =
-        Store::open(&db).with_context(|| format!("cannot open the database {}", db.display()))?;
+    let store = match store.as_mut() {
+        Some(s) => s,
+        None => store.insert(open(&db)?),
+    };
     let id = store
         .record(&entry, now)
         .context("cannot record the entry; it was not saved")?;
@@ -112,70 +82,32 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Who records: venue, device and time zone.
-struct Origin {
-    venue_id: String,
-    device_id: String,
-    tz: Tz,
+fn open(db: &Path) -> anyhow::Result<Store> {
+    Store::open(db).with_context(|| format!("cannot open the database {}", db.display()))
 }
 
-impl Origin {
-    fn from_args(args: &Args, config: Option<&KioskConfig>) -> anyhow::Result<Origin> {
-        let pick = |flag: &Option<String>, from_config: Option<&String>, what: &str| {
-            flag.clone()
-                .or_else(|| from_config.cloned())
-                .with_context(|| format!("give the {what} with --{what} or --config kiosk.toml"))
-        };
-        Ok(Origin {
-            venue_id: pick(&args.venue_id, config.map(|c| &c.venue.id), "venue")?,
-            device_id: pick(&args.device, config.map(|c| &c.venue.device), "device")?,
-            tz: args.venue.tz(config),
-        })
-    }
-}
-
-/// The venue rule from `[policy]` of kiosk.toml.
-fn policy_of(config: &KioskConfig) -> VenuePolicy {
-    let p = &config.policy;
-    VenuePolicy {
-        fever_threshold_c: p.fever_threshold_c,
-        require_temperature: p.require_temperature,
-        clock_skew: TimeDelta::seconds(i64::from(p.clock_skew_seconds)),
-        trust_list_grace: TimeDelta::hours(i64::from(p.trust_list_grace_hours)),
-        max_code_age: (p.max_code_age_minutes > 0)
-            .then(|| TimeDelta::minutes(i64::from(p.max_code_age_minutes))),
-    }
-}
-
-/// The entry for a final decision; `None` while a temperature is awaited.
-fn new_entry(verdict: &Verdict, temperature: Option<f32>, origin: &Origin) -> Option<NewEntry> {
-    let (outcome, reason_code, reason_text) = match verdict {
-        Verdict::Admit { .. } => (Outcome::Admit, "ok".to_owned(), "admitted".to_owned()),
-        Verdict::Deny { reason, .. } => (
-            Outcome::Deny,
-            reason.code().to_owned(),
-            fit_text(&reason.to_string(), MAX_REASON_TEXT_CHARS),
-        ),
-        Verdict::NeedsTemperature { .. } => return None,
+/// Who records: the flags, else `[venue]` of the configuration.
+fn origin(args: &Args, config: Option<&KioskConfig>) -> anyhow::Result<Origin> {
+    let pick = |flag: &Option<String>, from_config: Option<&String>, what: &str| {
+        flag.clone()
+            .or_else(|| from_config.cloned())
+            .with_context(|| format!("give the {what} with --{what} or --config kiosk.toml"))
     };
-    let pass = verdict.pass();
-    Some(NewEntry {
-        venue_id: origin.venue_id.clone(),
-        device_id: origin.device_id.clone(),
-        tz: origin.tz,
-        kind: Kind::Scan,
-        outcome,
-        reason_code,
-        reason_text,
-        colour: pass.map(|p| match p.colour {
-            passgate_pass::CodeColour::Green => Colour::Green,
-            passgate_pass::CodeColour::Yellow => Colour::Yellow,
-            passgate_pass::CodeColour::Red => Colour::Red,
-        }),
-        issuer: pass.map(|p| p.issuer.to_string()),
-        subject: pass.map(|p| p.subject.clone()),
-        masked_name: pass.map(|p| p.masked_name.clone()),
-        temperature,
-        pass_id: pass.map(|p| p.pass_id.to_hex()),
+    Ok(Origin {
+        venue_id: pick(&args.venue_id, config.map(|c| &c.venue.id), "venue")?,
+        device_id: pick(&args.device, config.map(|c| &c.venue.device), "device")?,
+        tz: args.venue.tz(config),
     })
+}
+
+/// The kiosk's rule: `[policy]` of the configuration (else the defaults),
+/// with the manager's fever threshold from the database when set.
+fn policy(config: Option<&KioskConfig>, store: Option<&Store>) -> VenuePolicy {
+    let mut policy = config
+        .map(|c| policy_of(c, c.policy.fever_threshold_c))
+        .unwrap_or_default();
+    if let Some(fever) = store.and_then(stored_fever_threshold) {
+        policy.fever_threshold_c = fever;
+    }
+    policy
 }

@@ -12,9 +12,9 @@ use serde_json::json;
 
 use crate::{input, qr_image};
 
-/// Arguments of `passgate verify`.
-#[derive(clap::Args)]
-pub struct Args {
+/// The trust documents a pass is checked against (`verify` and `record`).
+#[derive(clap::Args, Debug)]
+pub struct TrustArgs {
     /// Root public key: a .pub file or 64 hex digits.
     #[arg(long)]
     root: String,
@@ -24,9 +24,51 @@ pub struct Args {
     /// Signed revocation documents, applied in the order given.
     #[arg(long = "revocations", value_name = "FILE")]
     revocations: Vec<PathBuf>,
+}
+
+impl TrustArgs {
+    /// Verifies the trust list and the revocation documents with the root key.
+    pub fn load(&self) -> anyhow::Result<TrustState> {
+        let root = input::public_key(&self.root).context("cannot load the root key (--root)")?;
+        let list = TrustList::verify(&input::file(&self.trust, "trust list")?, &root)
+            .with_context(|| format!("cannot use the trust list {}", self.trust.display()))?;
+        let mut revocations = RevocationSet::new();
+        for path in &self.revocations {
+            RevocationDoc::verify(&input::file(path, "revocation document")?, &root)
+                .and_then(|doc| revocations.apply(&doc))
+                .with_context(|| {
+                    format!("cannot use the revocation document {}", path.display())
+                })?;
+        }
+        Ok(TrustState::new(list, revocations))
+    }
+}
+
+/// What a decision needs besides the pass and the venue rule (`verify` and `record`).
+#[derive(clap::Args, Debug)]
+pub struct DecideArgs {
+    #[command(flatten)]
+    pub trust: TrustArgs,
     /// Body temperature in °C.
     #[arg(long)]
-    temperature: Option<f32>,
+    pub temperature: Option<f32>,
+    /// Decide as of this time (RFC 3339; default: now), e.g. to replay scans.
+    #[arg(long, value_parser = input::rfc3339)]
+    pub at: Option<DateTime<Utc>>,
+}
+
+impl DecideArgs {
+    /// `--at`, else now.
+    pub fn now(&self) -> DateTime<Utc> {
+        input::now_or(self.at)
+    }
+}
+
+/// Arguments of `passgate verify`.
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    decide: DecideArgs,
     /// Deny for lack of a temperature (as a kiosk does by default).
     #[arg(long)]
     require_temperature: bool,
@@ -36,9 +78,6 @@ pub struct Args {
     /// Largest accepted age of the pass's issue time, in minutes (dynamic codes).
     #[arg(long)]
     max_age_minutes: Option<u32>,
-    /// Decide as of this time (RFC 3339; default: now).
-    #[arg(long, value_parser = input::rfc3339)]
-    at: Option<DateTime<Utc>>,
     /// Print the verdict as JSON.
     #[arg(long)]
     json: bool,
@@ -52,23 +91,13 @@ pub struct Args {
 
 /// Prints the verdict; exit 0 admit, 1 deny (or temperature needed).
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let root = input::public_key(&args.root).context("cannot load the root key (--root)")?;
-    let trust_bytes = input::file(&args.trust, "trust list")?;
-    let list = TrustList::verify(&trust_bytes, &root)
-        .with_context(|| format!("cannot use the trust list {}", args.trust.display()))?;
-    let mut revocations = RevocationSet::new();
-    for path in &args.revocations {
-        let doc = RevocationDoc::verify(&input::file(path, "revocation document")?, &root)
-            .and_then(|doc| revocations.apply(&doc))
-            .with_context(|| format!("cannot use the revocation document {}", path.display()));
-        doc?;
-    }
+    let trust = args.decide.trust.load()?;
     let text = match (&args.image, args.text.as_deref()) {
         (Some(image), _) => qr_image::read_qr_text(image)?,
-        (None, Some("-")) => stdin_line()?,
-        (None, Some(text)) => text.to_owned(),
+        (None, Some(text)) => pass_text(text)?,
         (None, None) => anyhow::bail!("give the pass text or --image FILE"),
     };
+    let text = text.trim_end_matches(['\r', '\n']);
     let policy = VenuePolicy {
         fever_threshold_c: args.fever_threshold,
         require_temperature: args.require_temperature,
@@ -77,17 +106,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .map(|m| TimeDelta::minutes(i64::from(m))),
         ..VenuePolicy::default()
     };
-    let verdict = decide(
-        text.trim_end_matches(['\r', '\n']),
-        &TrustState::new(list, revocations),
-        &policy,
-        input::now_or(args.at),
-        args.temperature,
-    );
+    let temperature = args.decide.temperature;
+    let verdict = decide(text, &trust, &policy, args.decide.now(), temperature);
     if args.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&to_json(&verdict, args.temperature))?
+            serde_json::to_string_pretty(&to_json(&verdict, temperature))?
         );
     } else {
         print_text(&verdict);
@@ -97,6 +121,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The pass text argument without its line ending; `-` reads one line from stdin.
+pub fn pass_text(arg: &str) -> anyhow::Result<String> {
+    let text = if arg == "-" {
+        stdin_line()?
+    } else {
+        arg.to_owned()
+    };
+    Ok(text.trim_end_matches(['\r', '\n']).to_owned())
 }
 
 fn stdin_line() -> anyhow::Result<String> {

@@ -304,3 +304,20 @@ fn bad_arguments_fail_clearly_and_change_nothing() {
     fails_with(&mut cmd, "give the venue with --venue");
     assert!(!p.join("kiosk.sqlite").exists());
 }
+
+/// `record` decides as the kiosk does: with the fever threshold the manager
+/// set on the kiosk (kept in its database), not only the configured one.
+#[test]
+fn record_applies_the_fever_threshold_the_manager_set_on_the_kiosk() {
+    let (dir, pass) = setup();
+    let p = dir.path();
+    let (code, out, err) = run(&mut record(p, "2026-11-28T09:00:00Z", Some("37.0"), &pass));
+    assert_eq!(code, Some(0), "37.0 is under the default 37.3: {out}{err}");
+    Store::open(p.join("kiosk.sqlite"))
+        .expect("open")
+        .set_setting(passgate_kiosk::decision::SETTING_FEVER, "36.9")
+        .expect("manager's threshold saved");
+    let (code, out, err) = run(&mut record(p, "2026-11-28T09:05:00Z", Some("37.0"), &pass));
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(out.starts_with("DENY (fever)"), "{out}");
+}

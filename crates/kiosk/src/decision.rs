@@ -3,7 +3,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use passgate_gate::{VenuePolicy, Verdict};
 use passgate_pass::CodeColour;
-use passgate_store::{Colour, Kind, MAX_REASON_TEXT_CHARS, NewEntry, Outcome, Tz, fit_text};
+use passgate_store::{Colour, Kind, MAX_REASON_TEXT_CHARS, NewEntry, Outcome, Store, Tz, fit_text};
 
 use crate::config::KioskConfig;
 use crate::view::{InputKind, VerdictKind, VerdictView};
@@ -28,6 +28,27 @@ impl Origin {
             tz: config.time_zone(),
         }
     }
+}
+
+/// The store setting that holds the manager's fever threshold.
+pub const SETTING_FEVER: &str = "kiosk.fever_threshold_c";
+
+/// The fever threshold the manager set on this kiosk, if any.
+pub fn stored_fever_threshold(store: &Store) -> Option<f32> {
+    store
+        .setting(SETTING_FEVER)
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse().ok())
+}
+
+/// The venue rule a kiosk with this store applies: `[policy]`, with the
+/// manager's fever threshold when one is set.
+pub fn policy_in(config: &KioskConfig, store: &Store) -> VenuePolicy {
+    policy_of(
+        config,
+        stored_fever_threshold(store).unwrap_or(config.policy.fever_threshold_c),
+    )
 }
 
 /// The venue rule from `[policy]`, with the manager's overrides.

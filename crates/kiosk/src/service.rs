@@ -15,7 +15,7 @@ use passgate_store::{PinCheck, Store, local_day};
 use passgate_sync::{SyncHandle, SyncOptions, SyncStatus, SystemClock};
 
 use crate::config::{KioskConfig, LANGUAGES, valid_source};
-use crate::decision::{Origin, entry_of, policy_of, view_of};
+use crate::decision::{Origin, entry_of, policy_in, policy_of, view_of};
 use crate::error::{Error, Result};
 use crate::flow::{Admission, Flow};
 use crate::frames::{CaptureTimes, Tapped, choose};
@@ -55,7 +55,7 @@ pub const MANAGER_IDLE: Duration = Duration::from_secs(15 * 60);
 /// A thermometer reading this recent is used for a pass scanned after it.
 pub const READING_FRESH: TimeDelta = TimeDelta::seconds(20);
 
-const SET_FEVER: &str = "kiosk.fever_threshold_c";
+const SET_FEVER: &str = crate::decision::SETTING_FEVER;
 const SET_COOLDOWN: &str = "kiosk.cooldown_seconds";
 const SET_LANGUAGE: &str = "kiosk.language";
 const SET_CAMERA: &str = "kiosk.camera_source";
@@ -172,7 +172,7 @@ impl Kiosk {
                 .and_then(|()| store.set_setting(SET_PIN_INITIAL, "true"))
                 .map_err(store_err("cannot set the initial manager PIN"))?;
         }
-        let fever = setting(&store, SET_FEVER).unwrap_or(config.policy.fever_threshold_c);
+        let policy = policy_in(&config, &store);
         let cooldown = setting(&store, SET_COOLDOWN).unwrap_or(config.policy.cooldown_seconds);
         let language = setting(&store, SET_LANGUAGE).unwrap_or_else(|| config.ui.language.clone());
         let camera_source = options
@@ -190,7 +190,7 @@ impl Kiosk {
             root,
             trust: GateTrust::default(),
             trust_fetched: None,
-            policy: policy_of(&config, fever),
+            policy,
             origin: Origin::of(&config),
             cooldown: TimeDelta::seconds(i64::from(cooldown)),
             seen: HashMap::new(),
