@@ -50,7 +50,9 @@ pub fn choose(spec: &str, config: &KioskConfig, demo: Option<&DemoPasses>) -> Ch
             };
         };
         let texts = d.named().iter().map(|(_, t)| t.to_string()).collect();
-        let hold = (config.camera.fps * 4).max(1);
+        // Six seconds a scene, every other scene empty: twelve seconds to key
+        // a temperature before the next demo pass replaces the amber hold.
+        let hold = (config.camera.fps * 6).max(1);
         match SyntheticSource::new(SyntheticConfig {
             seed: 7,
             texts,
