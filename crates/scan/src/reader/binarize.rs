@@ -109,6 +109,49 @@ fn step_edges(
     }
 }
 
+/// Per 8x8 block (row-major, partial blocks at the right and bottom
+/// edges included): darkest, lightest and sum of its pixels. Each block row
+/// is first folded down its rows element-wise (which vectorises), then
+/// across each block's eight columns.
+fn block_stats(img: &Gray) -> Vec<(u8, u8, u32)> {
+    let (w, h) = (img.width, img.height);
+    let (bw, bh) = (w.div_ceil(BLOCK), h.div_ceil(BLOCK));
+    let mut out = Vec::with_capacity(bw * bh);
+    let mut lo = vec![255u8; w];
+    let mut hi = vec![0u8; w];
+    let mut sum = vec![0u16; w];
+    for by in 0..bh {
+        lo.fill(255);
+        hi.fill(0);
+        sum.fill(0);
+        for y in by * BLOCK..(by * BLOCK + BLOCK).min(h) {
+            let row = &img.data[y * w..(y + 1) * w];
+            for (((l, hh), s), &v) in lo
+                .iter_mut()
+                .zip(hi.iter_mut())
+                .zip(sum.iter_mut())
+                .zip(row)
+            {
+                *l = (*l).min(v);
+                *hh = (*hh).max(v);
+                *s += v as u16;
+            }
+        }
+        for ((l, hh), s) in lo
+            .chunks(BLOCK)
+            .zip(hi.chunks(BLOCK))
+            .zip(sum.chunks(BLOCK))
+        {
+            out.push((
+                l.iter().copied().min().unwrap_or(255),
+                hh.iter().copied().max().unwrap_or(0),
+                s.iter().map(|&v| v as u32).sum(),
+            ));
+        }
+    }
+    out
+}
+
 /// Block-adaptive threshold of `img`.
 ///
 /// Blocks with contrast get their mean as level; a flat block (range within
@@ -132,20 +175,14 @@ pub fn adaptive(img: &Gray) -> BitImage {
     let mut mid = vec![0u32; bw * bh];
     let mut edge = vec![false; bw * bh];
     let mut range = vec![0u32; bw * bh];
+    let stats = block_stats(img);
     for by in 0..bh {
         let y0 = by * BLOCK;
         let y1 = (y0 + BLOCK).min(h);
         for bx in 0..bw {
             let x0 = bx * BLOCK;
             let x1 = (x0 + BLOCK).min(w);
-            let (mut lo, mut hi, mut sum) = (255u8, 0u8, 0u32);
-            for y in y0..y1 {
-                for &v in &img.data[y * w + x0..y * w + x1] {
-                    lo = lo.min(v);
-                    hi = hi.max(v);
-                    sum += v as u32;
-                }
-            }
+            let (lo, hi, sum) = stats[by * bw + bx];
             let n = ((y1 - y0) * (x1 - x0)) as u32;
             mean[by * bw + bx] = sum / n;
             mid[by * bw + bx] = (lo as u32 + hi as u32) / 2;
@@ -219,31 +256,44 @@ pub fn adaptive(img: &Gray) -> BitImage {
         }
     }
     let mut bits = vec![0u8; w * h];
+    // Per pixel of a block row: its block's threshold, and whether the
+    // comparison is kept (`keep`) or the block is filled (`set`). Each image
+    // row is then one element-wise pass (which vectorises).
+    let mut t_row = vec![0u8; bw * BLOCK];
+    let mut keep = vec![0u8; bw * BLOCK];
+    let mut set = vec![0u8; bw * BLOCK];
     for by in 0..bh {
         let ya = by.saturating_sub(2);
         let yb = (by + 3).min(bh);
-        for bx in 0..bw {
-            let y0 = by * BLOCK;
-            let x0 = bx * BLOCK;
-            let x1 = (x0 + BLOCK).min(w);
-            if let Some(dark) = isolated[by * bw + bx] {
-                for y in y0..(y0 + BLOCK).min(h) {
-                    bits[y * w + x0..y * w + x1].fill(dark as u8);
-                }
-                continue;
-            }
+        let (t_blocks, _) = t_row.as_chunks_mut::<BLOCK>();
+        let (keep_blocks, _) = keep.as_chunks_mut::<BLOCK>();
+        let (set_blocks, _) = set.as_chunks_mut::<BLOCK>();
+        for (bx, ((t_b, k_b), s_b)) in t_blocks
+            .iter_mut()
+            .zip(keep_blocks.iter_mut())
+            .zip(set_blocks.iter_mut())
+            .enumerate()
+        {
             let xa = bx.saturating_sub(2);
             let xb = (bx + 3).min(bw);
             let s = lvl_i[yb * iw + xb] + lvl_i[ya * iw + xa]
                 - lvl_i[ya * iw + xb]
                 - lvl_i[yb * iw + xa];
-            let t = (s / ((yb - ya) * (xb - xa)) as u32) as u8;
-            for y in y0..(y0 + BLOCK).min(h) {
-                let src = &img.data[y * w + x0..y * w + x1];
-                let dst = &mut bits[y * w + x0..y * w + x1];
-                for (d, &v) in dst.iter_mut().zip(src) {
-                    *d = (v <= t) as u8;
-                }
+            *t_b = [(s / ((yb - ya) * (xb - xa)) as u32) as u8; BLOCK];
+            let (k, fill) = match isolated[by * bw + bx] {
+                None => (1, 0),
+                Some(dark) => (0, dark as u8),
+            };
+            *k_b = [k; BLOCK];
+            *s_b = [fill; BLOCK];
+        }
+        for y in by * BLOCK..(by * BLOCK + BLOCK).min(h) {
+            let src = &img.data[y * w..(y + 1) * w];
+            let dst = &mut bits[y * w..(y + 1) * w];
+            for ((((d, &v), &t), &k), &f) in
+                dst.iter_mut().zip(src).zip(&t_row).zip(&keep).zip(&set)
+            {
+                *d = ((v <= t) as u8 & k) | f;
             }
         }
     }

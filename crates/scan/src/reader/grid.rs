@@ -186,7 +186,7 @@ pub fn read(
             ranked.iter().map(|r| (r.2, r.0)).collect::<Vec<_>>()
         );
     }
-    for (_, initial, dim, h0) in ranked.into_iter().take(2) {
+    for (_, initial, dim, h0) in ranked.into_iter().take(3) {
         if budget.passed() {
             return None;
         }

@@ -396,9 +396,15 @@ fn read_all(
                 complete = false;
                 break;
             }
-            let img = binarize::downscale(&full, k);
+            let scaled;
+            let img = if k == 1 {
+                &full
+            } else {
+                scaled = binarize::downscale(&full, k);
+                &scaled
+            };
             let mut found = Vec::new();
-            let (done, candidates) = scan(&img, deadline, &mut found);
+            let (done, candidates) = scan(img, deadline, &mut found);
             complete &= done;
             seen = seen.max(candidates);
             hits.extend(found.into_iter().map(|h| (h, k as f64, [0.0, 0.0])));
