@@ -272,13 +272,6 @@ fn run_ours(c: &Case) -> Outcome {
     // Compare as text when the expectation is text, so Shift_JIS/Latin-1 payloads count.
     let got: Vec<Vec<u8>> = codes.iter().map(|d| d.text.clone().into_bytes()).collect();
     let (read, wrong) = judge(&c.expected, &got);
-    if wrong && std::env::var_os("QRTRACE").is_some() {
-        eprintln!(
-            "{}: got {:?}",
-            c.id,
-            codes.iter().map(|d| &d.text).collect::<Vec<_>>()
-        );
-    }
     Outcome {
         read,
         wrong,

@@ -144,7 +144,6 @@ pub fn read(
     bl: &Finder,
     budget: &Budget,
 ) -> Option<Hit> {
-    let t0 = std::time::Instant::now();
     let m1 = module_between(bits, tl, tr);
     let m2 = module_between(bits, tl, bl);
     let est = (dist(tl, tr) / m1 + dist(tl, bl) / m2) / 2.0 + 7.0;
@@ -178,14 +177,6 @@ pub fn read(
         ranked.push((rank, score, dim, h));
     }
     ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let trace = std::env::var_os("QRTRACE").is_some();
-    if trace {
-        eprintln!(
-            "    {:?} m1 {m1:.2} m2 {m2:.2} est dim {est:.1}; ranked {:?}",
-            t0.elapsed(),
-            ranked.iter().map(|r| (r.2, r.0)).collect::<Vec<_>>()
-        );
-    }
     for (_, initial, dim, h0) in ranked.into_iter().take(3) {
         if budget.passed() {
             return None;
@@ -215,21 +206,12 @@ pub fn read(
         } else {
             (h0, initial)
         };
-        if trace {
-            eprintln!(
-                "      {:?} dim {dim}: initial {initial:.3} start {start:.3}",
-                t0.elapsed()
-            );
-        }
         // A real code agrees on well over half its fixed modules; random
         // triples sit near one half.
         if start < 0.62 {
             continue;
         }
-        let (h, score) = fitter.refine(&h0, m as f64, budget);
-        if trace {
-            eprintln!("      dim {dim}: start {start:.3} refined {score:.3}");
-        }
+        let (h, _) = fitter.refine(&h0, m as f64, budget);
         let d = dim as f64;
         let quad = [(0.0, 0.0), (d, 0.0), (d, d), (0.0, d)].map(|(u, v)| {
             let (x, y) = h.map(u, v);

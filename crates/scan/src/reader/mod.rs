@@ -238,25 +238,8 @@ impl Reader {
 /// pixels. Returns whether the pass ran to the end, and how many finder
 /// candidates it saw.
 fn scan(img: &Gray, deadline: &Budget, out: &mut Vec<grid::Hit>) -> (bool, usize) {
-    let t0 = Instant::now();
     let bits = binarize::adaptive(img);
-    let t1 = Instant::now();
     let finders = finder::find_finders(&bits, 2, 400);
-    let trace = std::env::var_os("QRTRACE").is_some();
-    if trace {
-        eprintln!("binarize {:?} finders {:?}", t1 - t0, t1.elapsed());
-        eprintln!(
-            "scan {}x{}: {} finders: {:?}",
-            img.width,
-            img.height,
-            finders.len(),
-            finders
-                .iter()
-                .take(8)
-                .map(|f| (f.x as i32, f.y as i32, f.module, f.count, f.dark))
-                .collect::<Vec<_>>()
-        );
-    }
     if finders.len() < 3 {
         return (true, finders.len());
     }
@@ -295,20 +278,7 @@ fn scan(img: &Gray, deadline: &Budget, out: &mut Vec<grid::Hit>) -> (bool, usize
         if deadline.passed() {
             return (false, finders.len());
         }
-        let tt = Instant::now();
         let r = grid::read(img, &bits, &tl, &tr, &bl, deadline);
-        if trace {
-            eprintln!(
-                "  triple {:?} {:?} -> {}",
-                tt.elapsed(),
-                [
-                    (tl.x as i32, tl.y as i32),
-                    (tr.x as i32, tr.y as i32),
-                    (bl.x as i32, bl.y as i32)
-                ],
-                r.is_some()
-            );
-        }
         if let Some(hit) = r {
             for i in idx {
                 used[i] = true;
