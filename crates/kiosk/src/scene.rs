@@ -7,11 +7,11 @@
 //! signature becomes the reference; later frames whose every block is
 //! within [`SceneConfig::threshold`] of it show the same empty counter
 //! (sensor noise moves a block mean by about one level, a phone or a paper
-//! pass by tens) and are not read, except one every
-//! [`SceneConfig::refresh`] so that slow changes and a code the reader
-//! missed get another look. A code in view, or a frame that changed, is
-//! read at the full rate. The preview also slows down while the scene is
-//! unchanged.
+//! pass by tens). Such a frame is skipped once the scene has been still for
+//! [`SceneConfig::settle`], except one every [`SceneConfig::refresh`] so
+//! that slow changes and a code the reader missed get another look. A code
+//! in view, a change, and the moments right after a change are read at the
+//! full rate. The preview also slows down while the scene is unchanged.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -70,17 +70,17 @@ pub struct SceneConfig {
     pub threshold: u8,
     /// An unchanged scene is still read once per this interval.
     pub refresh: Duration,
-    /// A read that took this long may have run out of time; its frame does
-    /// not become the reference.
-    pub complete_read: Duration,
+    /// Every frame is read for this long after the scene changed (a code
+    /// held up and missed in one frame gets the next ones).
+    pub settle: Duration,
 }
 
 impl Default for SceneConfig {
     fn default() -> Self {
         Self {
             threshold: 6,
-            refresh: Duration::from_millis(250),
-            complete_read: Duration::from_millis(40),
+            refresh: Duration::from_millis(500),
+            settle: Duration::from_millis(500),
         }
     }
 }
@@ -101,6 +101,7 @@ pub struct SceneGate {
     pending: VecDeque<(u64, Signature)>,
     reference: Option<Signature>,
     last_read: Option<Instant>,
+    last_change: Option<Instant>,
     counts: SceneCounts,
 }
 
@@ -112,6 +113,7 @@ impl SceneGate {
             pending: VecDeque::with_capacity(PENDING),
             reference: None,
             last_read: None,
+            last_change: None,
             counts: SceneCounts::default(),
         }
     }
@@ -126,10 +128,13 @@ impl SceneGate {
     /// Whether frame `seq` should be read; if so it is remembered until
     /// [`SceneGate::answered`].
     pub fn admit(&mut self, seq: u64, sig: Signature, now: Instant) -> bool {
-        let due = self
-            .last_read
-            .is_none_or(|t| now.duration_since(t) >= self.config.refresh);
-        if !due && self.unchanged(&sig) {
+        if !self.unchanged(&sig) {
+            self.last_change = Some(now);
+        }
+        let since = |t: Option<Instant>| t.map(|t| now.duration_since(t));
+        let settled = since(self.last_change).is_some_and(|d| d >= self.config.settle);
+        let due = since(self.last_read).is_none_or(|d| d >= self.config.refresh);
+        if settled && !due {
             self.counts.skipped += 1;
             return false;
         }
@@ -142,17 +147,17 @@ impl SceneGate {
         true
     }
 
-    /// The reader's answer for frame `seq`: whether it found a code and how
-    /// long it took. An empty, complete read makes the frame the reference;
-    /// a code in view means every frame is read until it has gone.
-    pub fn answered(&mut self, seq: u64, found: bool, took: Duration) {
+    /// The reader's answer for frame `seq`: whether it found a code. An
+    /// empty read makes the frame the reference; a code in view means every
+    /// frame is read until it has gone.
+    pub fn answered(&mut self, seq: u64, found: bool) {
         while self.pending.front().is_some_and(|(s, _)| *s < seq) {
             self.pending.pop_front();
         }
         let Some((_, sig)) = self.pending.pop_front().filter(|(s, _)| *s == seq) else {
             return;
         };
-        self.reference = (!found && took < self.config.complete_read).then_some(sig);
+        self.reference = (!found).then_some(sig);
     }
 
     /// Frames read and skipped so far.
@@ -210,22 +215,24 @@ mod tests {
     }
 
     #[test]
-    fn an_unchanged_empty_scene_is_read_once_per_refresh() {
+    fn an_unchanged_empty_scene_is_read_once_per_refresh_after_it_settled() {
         let t0 = Instant::now();
         let ms = |n| t0 + Duration::from_millis(n);
         let mut g = SceneGate::new(SceneConfig::default());
         let sig = |seed| Signature::of(W, H, &counter(seed, 4));
         assert!(g.admit(0, sig(0), ms(0)), "nothing to compare with yet");
         assert!(g.admit(1, sig(1), ms(33)), "no answer yet: no reference");
-        g.answered(0, false, Duration::from_millis(10));
-        g.answered(1, false, Duration::from_millis(10));
-        let read: Vec<u64> = (2..=17)
+        g.answered(0, false);
+        g.answered(1, false);
+        // Unchanged since 33 ms (the last frame without a reference): every
+        // frame is read until 533 ms, then one per 500 ms.
+        let read: Vec<u64> = (2..=40)
             .filter(|&n| g.admit(n, sig(n as u32), ms(n * 33)))
             .collect();
-        // Read at 33 ms; the refresh is 250 ms: again at 297 ms and 561 ms.
-        assert_eq!(read, vec![9, 17]);
-        assert_eq!(g.counts().read, 4);
-        assert_eq!(g.counts().skipped, 14);
+        let settling: Vec<u64> = (2..=16).collect();
+        assert_eq!(read[..settling.len()], settling[..]);
+        assert_eq!(read[settling.len()..], [32]);
+        assert_eq!(g.counts().skipped, 39 - read.len() as u64);
     }
 
     #[test]
@@ -234,31 +241,40 @@ mod tests {
         let ms = |n| t0 + Duration::from_millis(n);
         let mut g = SceneGate::new(SceneConfig::default());
         assert!(g.admit(0, Signature::of(W, H, &counter(0, 4)), ms(0)));
-        g.answered(0, false, Duration::from_millis(10));
-        assert!(!g.admit(1, Signature::of(W, H, &counter(1, 4)), ms(33)));
+        g.answered(0, false);
+        assert!(
+            g.admit(1, Signature::of(W, H, &counter(1, 4)), ms(600)),
+            "due"
+        );
+        assert!(!g.admit(2, Signature::of(W, H, &counter(2, 4)), ms(633)));
         let card = |seed| Signature::of(W, H, &with_card(counter(seed, 4), 40, 40));
         assert!(
-            g.admit(2, card(2), ms(66)),
+            g.admit(3, card(3), ms(666)),
             "a card in a corner is a change"
         );
-        g.answered(2, true, Duration::from_millis(20));
+        g.answered(3, true);
         assert!(
-            g.admit(3, card(3), ms(99)),
+            g.admit(4, card(4), ms(1300)),
             "a code in view: no reference, every frame is read"
         );
     }
 
     #[test]
-    fn a_read_that_may_have_run_out_of_time_is_not_a_reference() {
+    fn a_code_missed_once_is_read_again_while_the_scene_settles() {
         let t0 = Instant::now();
+        let ms = |n| t0 + Duration::from_millis(n);
         let mut g = SceneGate::new(SceneConfig::default());
-        let sig = Signature::of(W, H, &counter(0, 4));
-        assert!(g.admit(0, sig.clone(), t0));
-        g.answered(0, false, Duration::from_millis(45));
-        assert!(!g.unchanged(&sig));
-        assert!(g.admit(1, sig.clone(), t0 + Duration::from_millis(33)));
-        g.answered(1, false, Duration::from_millis(12));
-        assert!(g.unchanged(&sig));
+        assert!(g.admit(0, Signature::of(W, H, &counter(0, 4)), ms(0)));
+        g.answered(0, false);
+        let card = |seed| Signature::of(W, H, &with_card(counter(seed, 4), 600, 300));
+        assert!(g.admit(1, card(1), ms(700)));
+        g.answered(1, false);
+        assert!(
+            g.admit(2, card(2), ms(733)),
+            "the card frame is the reference now, but the scene only just changed"
+        );
+        g.answered(2, false);
+        assert!(!g.admit(3, card(3), ms(1210)), "settled and not due");
     }
 
     #[test]
@@ -266,14 +282,14 @@ mod tests {
         let t0 = Instant::now();
         let mut g = SceneGate::new(SceneConfig::default());
         let sig = Signature::of(W, H, &counter(0, 4));
-        g.answered(7, false, Duration::ZERO);
+        g.answered(7, false);
         assert!(!g.unchanged(&sig));
         for n in 0..20 {
             g.admit(n, sig.clone(), t0 + Duration::from_secs(n));
         }
-        g.answered(3, false, Duration::ZERO);
+        g.answered(3, false);
         assert!(!g.unchanged(&sig), "frame 3 was forgotten");
-        g.answered(19, false, Duration::ZERO);
+        g.answered(19, false);
         assert!(g.unchanged(&sig));
     }
 

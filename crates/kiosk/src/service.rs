@@ -367,16 +367,9 @@ impl Kiosk {
             }
         };
         match event {
-            PipelineEvent::Read {
-                seq,
-                codes,
-                decode_ms,
-                ..
-            } => {
+            PipelineEvent::Read { seq, codes, .. } => {
                 if let Ok(mut g) = self.inner.gate.lock() {
-                    let took =
-                        Duration::try_from_secs_f64(decode_ms / 1000.0).unwrap_or(Duration::MAX);
-                    g.answered(seq, !codes.is_empty(), took);
+                    g.answered(seq, !codes.is_empty());
                 }
                 for code in codes {
                     let captured = self.inner.times.get(seq);

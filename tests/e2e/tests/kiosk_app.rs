@@ -93,6 +93,12 @@ async fn type_keys(c: &Client, text: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The banner's big word once it shows a verdict of `kind`.
+async fn banner_word(c: &Client, kind: &str) -> anyhow::Result<String> {
+    let css = format!("#banner[data-kind={kind}] #banner-word");
+    wait_text(c, &css, Duration::from_secs(60), |_| true).await
+}
+
 /// Whether the boxes of the first elements matching `a` and `b` intersect.
 async fn overlap(c: &Client, a: &str, b: &str) -> anyhow::Result<bool> {
     let v = c
@@ -179,13 +185,7 @@ async fn replayed_passes_get_the_right_verdicts_and_the_manager_sees_them() -> a
     }
     // Those three are now within the cooldown, so on a later round the
     // green pass is held again and nothing replaces it.
-    let word = wait_text(
-        &c,
-        "#banner[data-kind=needs_temperature] #banner-word",
-        long,
-        |_| true,
-    )
-    .await?;
+    let word = banner_word(&c, "needs_temperature").await?;
     assert_eq!(word, "NEEDS TEMPERATURE");
     screenshot_verdict(&c, "attendant-needs-temperature", "needs_temperature").await?;
     click(&c, "#key-36").await?;
@@ -384,14 +384,7 @@ async fn without_a_camera_a_hand_scanner_works_and_every_screen_shows_in_both_la
         screenshot_verdict(&c, &name("attendant-deny"), "deny").await?;
 
         type_keys(&c, &format!("{}\u{E007}", passes.green)).await?;
-        let word = wait_text(
-            &c,
-            "#banner[data-kind=needs_temperature] #banner-word",
-            long,
-            |_| true,
-        )
-        .await?;
-        assert_eq!(word, w.needs);
+        assert_eq!(banner_word(&c, "needs_temperature").await?, w.needs);
         // Regression: a toast covered the keypad's Cancel button. A tenth
         // before the whole degrees shows a hint toast; it must leave the
         // keypad free.
@@ -409,8 +402,7 @@ async fn without_a_camera_a_hand_scanner_works_and_every_screen_shows_in_both_la
         .await?;
         click(&c, "#key-36").await?;
         click(&c, "#key-tenth-6").await?;
-        let word = wait_text(&c, "#banner[data-kind=admit] #banner-word", long, |_| true).await?;
-        assert_eq!(word, w.admit);
+        assert_eq!(banner_word(&c, "admit").await?, w.admit);
         let admitted = (round + 1).to_string();
         wait_text(&c, "#count-admit", long, |t| t == admitted).await?;
         screenshot_verdict(&c, &name("attendant-admit"), "admit").await?;
