@@ -71,6 +71,24 @@ initial_pin = "{PIN}"
     Ok(path)
 }
 
+/// Starts the driver and the app on `config` (windowed) and waits until the
+/// UI says it is ready. Keep the driver alive as long as the session.
+async fn open_kiosk(app: &Path, dir: &Path, config: &Path) -> anyhow::Result<(Driver, Client)> {
+    let driver = Driver::start(4444, &dir.join("driver.log"))?;
+    let c = driver
+        .session(
+            app,
+            &[
+                "--config".into(),
+                config.display().to_string(),
+                "--windowed".into(),
+            ],
+        )
+        .await?;
+    wait_for(&c, "body[data-ready=true]", Duration::from_secs(60)).await?;
+    Ok((driver, c))
+}
+
 async fn click(c: &Client, css: &str) -> anyhow::Result<()> {
     c.find(Locator::Css(css))
         .await
@@ -150,19 +168,8 @@ async fn replayed_passes_get_the_right_verdicts_and_the_manager_sees_them() -> a
         demo::blank_luma(640, 480).save(frames.join(format!("{i}b.png")))?;
     }
     let config = write_config(dir, "images:frames", 3600)?;
-    let driver = Driver::start(4444, &dir.join("driver.log"))?;
-    let c = driver
-        .session(
-            &app,
-            &[
-                "--config".into(),
-                config.display().to_string(),
-                "--windowed".into(),
-            ],
-        )
-        .await?;
+    let (_driver, c) = open_kiosk(&app, dir, &config).await?;
     let long = Duration::from_secs(60);
-    wait_for(&c, "body[data-ready=true]", long).await?;
 
     // On the first round the green pass is held, then the forged pass
     // replaces it; forged, yellow and expired are denied with their reasons.
@@ -350,19 +357,8 @@ async fn without_a_camera_a_hand_scanner_works_and_every_screen_shows_in_both_la
     let dir = tmp.path();
     let passes = demo::create(&dir.join("demo"), Utc::now())?;
     let config = write_config(dir, "camera:0", 0)?;
-    let driver = Driver::start(4444, &dir.join("driver.log"))?;
-    let c = driver
-        .session(
-            &app,
-            &[
-                "--config".into(),
-                config.display().to_string(),
-                "--windowed".into(),
-            ],
-        )
-        .await?;
+    let (_driver, c) = open_kiosk(&app, dir, &config).await?;
     let long = Duration::from_secs(60);
-    wait_for(&c, "body[data-ready=true]", long).await?;
     for (round, w) in [EN, ZH].iter().enumerate() {
         let name = |screen: &str| format!("{}-{screen}", w.lang);
         // The app started without a camera and says so.
