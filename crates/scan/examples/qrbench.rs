@@ -15,7 +15,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use passgate_scan::reader::read_plain_rqrr;
-use passgate_scan::source::synthetic::{Scene, SyntheticConfig, SyntheticSource};
+use passgate_scan::source::synthetic::{Rng, Scene, SyntheticConfig, SyntheticSource};
 use passgate_scan::{BudgetClock, Reader, ReaderConfig};
 
 struct Case {
@@ -91,6 +91,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if args.iter().any(|a| a == "--empty") {
         sets.push(("1280x720, no code".into(), empty_cases()));
+        sets.push(("1280x720, no code, sensor noise".into(), noisy_cases()));
+        sets.push(("1280x720, no code, clutter".into(), clutter_cases()));
     }
     if let Some(n) = opt("--held") {
         held_sequence(n.parse()?)?;
@@ -677,4 +679,242 @@ fn classify_misses(cases: &[&Case], ours: &[Outcome]) {
     for (k, ids) in classes {
         println!("- {k}: {} — {}", ids.len(), ids.join(" "));
     }
+}
+
+/// A case without a code from a float image: optional blur (demosaicing and
+/// noise reduction correlate a webcam's noise), then Gaussian sensor noise
+/// of `sigma` levels, a new pattern per frame.
+fn no_code_case(id: String, mut img: Vec<f32>, blur: bool, sigma: f64, rng: &mut Rng) -> Case {
+    let (w, h) = (1280usize, 720usize);
+    let mut noise: Vec<f32> = (0..w * h).map(|_| (gaussian(rng) * sigma) as f32).collect();
+    if blur {
+        // Correlated noise keeps its level: blur it with a 1-2-1 kernel, then
+        // restore its standard deviation (the kernel divides it by 1.63).
+        box_121(&mut noise, w, h);
+        noise.iter_mut().for_each(|v| *v *= 1.63);
+        box_121(&mut img, w, h);
+    }
+    let luma = img
+        .iter()
+        .zip(&noise)
+        .map(|(v, n)| (v + n).round().clamp(0.0, 255.0) as u8)
+        .collect();
+    Case {
+        id,
+        width: w,
+        height: h,
+        luma,
+        expected: Vec::new(),
+        module_px: None,
+        scene: None,
+        corners: None,
+    }
+}
+
+/// A standard normal sample (Box-Muller: the tails matter here, a block's
+/// range of 64 noisy pixels is set by them).
+fn gaussian(rng: &mut Rng) -> f64 {
+    let u = rng.range(f64::MIN_POSITIVE, 1.0);
+    let v = rng.range(0.0, std::f64::consts::TAU);
+    (-2.0 * u.ln()).sqrt() * v.cos()
+}
+
+/// A 1-2-1 blur in both directions.
+fn box_121(img: &mut [f32], w: usize, h: usize) {
+    let src = img.to_vec();
+    for y in 0..h {
+        for x in 0..w {
+            let (a, b) = (x.saturating_sub(1), (x + 1).min(w - 1));
+            img[y * w + x] = (src[y * w + a] + 2.0 * src[y * w + x] + src[y * w + b]) / 4.0;
+        }
+    }
+    let src = img.to_vec();
+    for y in 0..h {
+        let (a, b) = (y.saturating_sub(1), (y + 1).min(h - 1));
+        for x in 0..w {
+            img[y * w + x] = (src[a * w + x] + 2.0 * src[y * w + x] + src[b * w + x]) / 4.0;
+        }
+    }
+}
+
+/// Flat counter scenes (a grey counter, a lighter mat on it) under camera
+/// sensor noise of 2 to 8 levels, white and correlated.
+fn noisy_cases() -> Vec<Case> {
+    let (w, h) = (1280usize, 720usize);
+    let mut rng = Rng::new(4242);
+    let mut cases = Vec::new();
+    for (i, sigma) in [2.0, 3.0, 4.5, 6.0, 8.0].into_iter().enumerate() {
+        for blur in [false, true] {
+            let (bg, mat) = (
+                rng.range(60.0, 120.0) as f32,
+                rng.range(110.0, 200.0) as f32,
+            );
+            let (x0, y0) = (
+                rng.range(100.0, 400.0) as usize,
+                rng.range(80.0, 200.0) as usize,
+            );
+            let (x1, y1) = (
+                x0 + rng.range(300.0, 700.0) as usize,
+                y0 + rng.range(200.0, 420.0) as usize,
+            );
+            let img = (0..w * h)
+                .map(|p| {
+                    let (x, y) = (p % w, p / w);
+                    let on_mat = (x0..x1).contains(&x) && (y0..y1).contains(&y);
+                    // Vignetting: a few levels darker towards the corners.
+                    let r2 = ((x as f32 / w as f32 - 0.5).powi(2)
+                        + (y as f32 / h as f32 - 0.5).powi(2))
+                        * 4.0;
+                    (if on_mat { mat } else { bg }) * (1.0 - 0.12 * r2)
+                })
+                .collect();
+            let id = format!("noise/{i}{}-sigma{sigma}", if blur { "c" } else { "w" });
+            cases.push(no_code_case(id, img, blur, sigma, &mut rng));
+        }
+    }
+    cases
+}
+
+/// Busy scenes without a code, under sensor noise of 3 to 5 levels: printed
+/// text, stripes, checkerboards, a hand, a phone screen showing an app
+/// without a code, a keyboard.
+fn clutter_cases() -> Vec<Case> {
+    let (w, h) = (1280usize, 720usize);
+    let mut rng = Rng::new(777);
+    let mut cases = Vec::new();
+    let kinds = [
+        "text", "text", "stripes", "stripes", "checker", "checker", "hand", "hand", "phone",
+        "phone", "keyboard", "mixed",
+    ];
+    for (i, kind) in kinds.into_iter().enumerate() {
+        let bg = rng.range(70.0, 150.0) as f32;
+        let mut img = vec![bg; w * h];
+        let rect = |img: &mut Vec<f32>, x0: f64, y0: f64, rw: f64, rh: f64, v: f32| {
+            let (x0, y0) = (x0.max(0.0) as usize, y0.max(0.0) as usize);
+            for y in y0..((y0 as f64 + rh) as usize).min(h) {
+                for x in x0..((x0 as f64 + rw) as usize).min(w) {
+                    img[y * w + x] = v;
+                }
+            }
+        };
+        if kind == "text" || kind == "mixed" {
+            // A printed page: lines of glyphs made of strokes and dots.
+            let (px0, py0) = (rng.range(50.0, 300.0), rng.range(30.0, 120.0));
+            let size = rng.range(8.0, 22.0);
+            rect(&mut img, px0, py0, 800.0, 560.0, 225.0);
+            let mut y = py0 + size;
+            while y < py0 + 540.0 - size {
+                let mut x = px0 + 20.0;
+                while x < px0 + 760.0 {
+                    let glyph = rng.range(0.4, 0.9) * size;
+                    let stroke = (size / 7.0).max(1.0);
+                    for _ in 0..3 {
+                        let vertical = rng.chance(0.5);
+                        let (gx, gy) = (x + rng.range(0.0, glyph), y + rng.range(0.0, size * 0.5));
+                        if vertical {
+                            rect(&mut img, gx, y, stroke, size, 30.0);
+                        } else {
+                            rect(&mut img, x, gy, glyph, stroke, 30.0);
+                        }
+                    }
+                    x += glyph + if rng.chance(0.15) { size } else { size * 0.25 };
+                }
+                y += size * 1.6;
+            }
+        }
+        if kind == "stripes" || kind == "mixed" {
+            let period = rng.range(3.0, 20.0);
+            let angle = rng.range(0.0, std::f64::consts::PI);
+            let (c, s) = (angle.cos(), angle.sin());
+            for (p, v) in img.iter_mut().enumerate() {
+                let (x, y) = ((p % w) as f64, (p / w) as f64);
+                if ((x * c + y * s) / period).floor() as i64 % 2 == 0 && (x - 640.0).abs() < 500.0 {
+                    *v = 40.0;
+                }
+            }
+        }
+        if kind == "checker" || kind == "keyboard" || kind == "mixed" {
+            let cell = rng.range(4.0, 24.0);
+            let (x0, y0) = (rng.range(100.0, 500.0), rng.range(50.0, 300.0));
+            let (cw, ch) = (rng.range(200.0, 600.0), rng.range(150.0, 350.0));
+            for (p, v) in img.iter_mut().enumerate() {
+                let (x, y) = ((p % w) as f64 - x0, (p / w) as f64 - y0);
+                if (0.0..cw).contains(&x) && (0.0..ch).contains(&y) {
+                    let (i, j) = ((x / cell) as i64, (y / cell) as i64);
+                    *v = if kind == "keyboard" {
+                        // Keys: light squares with dark gaps and a letter.
+                        let (fx, fy) = (x / cell - i as f64, y / cell - j as f64);
+                        if fx < 0.15 || fy < 0.15 {
+                            25.0
+                        } else if (0.4..0.6).contains(&fx) && (0.3..0.7).contains(&fy) {
+                            60.0
+                        } else {
+                            200.0
+                        }
+                    } else if (i + j) % 2 == 0 {
+                        30.0
+                    } else {
+                        210.0
+                    };
+                }
+            }
+        }
+        if kind == "hand" || kind == "mixed" {
+            // A palm and five fingers, shaded, with creases.
+            let (cx, cy) = (rng.range(400.0, 880.0), rng.range(300.0, 500.0));
+            let skin = rng.range(130.0, 190.0) as f32;
+            for (p, v) in img.iter_mut().enumerate() {
+                let (x, y) = ((p % w) as f64 - cx, (p / w) as f64 - cy);
+                let palm = (x / 150.0).powi(2) + (y / 170.0).powi(2) < 1.0;
+                let finger = (0..5).any(|f| {
+                    let fx = -120.0 + f as f64 * 60.0;
+                    (x - fx).abs() < 24.0 && y < 0.0 && y > -260.0 - 30.0 * (f % 3) as f64
+                });
+                if palm || finger {
+                    let crease = ((y + 40.0).abs() < 2.0 || (y - 60.0).abs() < 2.0) as u8 as f32;
+                    *v = skin * (1.0 - 0.2 * (x / 200.0).powi(2) as f32) - 40.0 * crease;
+                }
+            }
+        }
+        if kind == "phone" {
+            // A phone held up showing an app: status bar, buttons, text lines, icons.
+            let (x0, y0) = (rng.range(300.0, 700.0), rng.range(40.0, 120.0));
+            rect(&mut img, x0 - 12.0, y0 - 30.0, 344.0, 640.0, 20.0);
+            rect(&mut img, x0, y0, 320.0, 580.0, 235.0);
+            rect(&mut img, x0, y0, 320.0, 24.0, 60.0);
+            for r in 0..6 {
+                let y = y0 + 60.0 + r as f64 * 80.0;
+                rect(&mut img, x0 + 20.0, y, 48.0, 48.0, 40.0);
+                rect(&mut img, x0 + 28.0, y + 8.0, 32.0, 32.0, 200.0);
+                rect(&mut img, x0 + 36.0, y + 16.0, 16.0, 16.0, 40.0);
+                rect(
+                    &mut img,
+                    x0 + 90.0,
+                    y + 6.0,
+                    rng.range(80.0, 200.0),
+                    10.0,
+                    70.0,
+                );
+                rect(
+                    &mut img,
+                    x0 + 90.0,
+                    y + 28.0,
+                    rng.range(60.0, 180.0),
+                    8.0,
+                    140.0,
+                );
+            }
+            rect(&mut img, x0 + 40.0, y0 + 530.0, 240.0, 36.0, 90.0);
+        }
+        let sigma = rng.range(3.0, 5.0);
+        let blur = i % 2 == 1;
+        cases.push(no_code_case(
+            format!("clutter/{i:02}-{kind}"),
+            img,
+            blur,
+            sigma,
+            &mut rng,
+        ));
+    }
+    cases
 }
