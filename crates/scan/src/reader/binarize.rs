@@ -475,7 +475,7 @@ mod tests {
             .collect();
         if correlated {
             let src = n.clone();
-            for i in 0..w * h {
+            for (i, v) in n.iter_mut().enumerate() {
                 let (x, y) = (i % w, i / w);
                 let at = |dx: isize, dy: isize| {
                     let xx = (x as isize + dx).clamp(0, w as isize - 1) as usize;
@@ -489,7 +489,7 @@ mod tests {
                         [(-1, 1.0), (0, 2.0), (1, 1.0)].map(|(dx, kx)| at(dx, dy) * kx * ky)
                     })
                     .sum();
-                n[i] = sum / 16.0 * 2.67;
+                *v = sum / 16.0 * 2.67;
             }
         }
         Gray {
