@@ -43,6 +43,8 @@ struct Outcome {
     cpu_ms: f64,
     /// The reader's budget ran out before every stage had run.
     over_budget: bool,
+    /// The longest stretch between two budget checks (ours only).
+    unchecked_ms: f64,
 }
 
 /// CPU time of the calling thread in milliseconds.
@@ -174,6 +176,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for (label, outs) in rows {
             print_row(label, outs);
         }
+        if let Some((i, o)) = ours
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.unchecked_ms.total_cmp(&b.1.unchecked_ms))
+        {
+            let over = ours.iter().filter(|o| o.over_budget).count();
+            println!(
+                "\npassgate-scan: {over} frames hit the budget; longest work between two budget checks {:.2} ms ({})",
+                o.unchecked_ms, cases[i].id
+            );
+        }
         let small: Vec<usize> = (0..cases.len())
             .filter(|&i| cases[i].module_px.is_some_and(|m| m >= 3.0))
             .collect();
@@ -281,6 +294,7 @@ fn run_ours(c: &Case) -> Outcome {
         ms,
         cpu_ms,
         over_budget: reader.stats().over_budget > 0,
+        unchecked_ms: reader.stats().longest_unchecked.as_secs_f64() * 1000.0,
     }
 }
 
@@ -300,6 +314,7 @@ fn run_plain(c: &Case) -> Outcome {
         ms,
         cpu_ms,
         over_budget: false,
+        unchecked_ms: 0.0,
     }
 }
 
@@ -344,6 +359,7 @@ fn run_zxing(
                 ms: v["ms"].as_f64().unwrap_or(0.0),
                 cpu_ms: v["cpu_ms"].as_f64().unwrap_or(0.0),
                 over_budget: false,
+                unchecked_ms: 0.0,
             },
         );
     }

@@ -22,6 +22,7 @@ mod grid;
 mod rs;
 mod text;
 
+use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
@@ -78,6 +79,11 @@ pub struct ReaderStats {
     pub panics: u64,
     /// Frames whose budget ran out before every stage had run.
     pub over_budget: u64,
+    /// The longest stretch of work in any frame that no budget check
+    /// covered (on the budget's clock): the time between two checks minus
+    /// the cost the first one granted. A frame can run this far past its
+    /// budget before the margin kept back for it.
+    pub longest_unchecked: Duration,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -129,6 +135,11 @@ pub(crate) struct Budget {
     start_wall: Instant,
     start_cpu: Duration,
     budget: Duration,
+    /// Time spent at the last check, the cost that check granted, and the
+    /// longest stretch between checks beyond what was granted.
+    last_check: Cell<Duration>,
+    granted: Cell<Duration>,
+    longest_gap: Cell<Duration>,
 }
 
 impl Budget {
@@ -146,7 +157,23 @@ impl Budget {
             start_wall: Instant::now(),
             start_cpu: cpu.unwrap_or_default(),
             budget,
+            last_check: Cell::new(Duration::ZERO),
+            granted: Cell::new(Duration::ZERO),
+            longest_gap: Cell::new(Duration::ZERO),
         }
+    }
+
+    /// Time spent so far; notes the time since the previous check beyond
+    /// the cost that check granted.
+    fn checked(&self) -> Duration {
+        let spent = self.spent();
+        let gap = spent
+            .saturating_sub(self.last_check.replace(spent))
+            .saturating_sub(self.granted.replace(Duration::ZERO));
+        if gap > self.longest_gap.get() {
+            self.longest_gap.set(gap);
+        }
+        spent
     }
 
     fn spent(&self) -> Duration {
@@ -161,12 +188,16 @@ impl Budget {
 
     /// Whether the frame's time is up.
     pub(crate) fn passed(&self) -> bool {
-        self.spent() >= self.budget
+        self.checked() >= self.budget
     }
 
     /// Whether a step estimated to take `cost` still fits.
     pub(crate) fn allows(&self, cost: Duration) -> bool {
-        self.spent() + cost <= self.budget
+        let ok = self.checked() + cost <= self.budget;
+        if ok {
+            self.granted.set(cost);
+        }
+        ok
     }
 }
 
@@ -210,6 +241,8 @@ impl Reader {
         let result = catch_unwind(AssertUnwindSafe(|| {
             read_all(&config, width, height, luma, track, &deadline)
         }));
+        deadline.checked();
+        self.stats.longest_unchecked = self.stats.longest_unchecked.max(deadline.longest_gap.get());
         match result {
             Ok((codes, complete)) => {
                 if !complete {
@@ -332,7 +365,10 @@ fn read_all(
             .max(1);
         if roi.width >= 21
             && roi.height >= 21
-            && deadline.allows(scan_cost((roi.width / k) * (roi.height / k)))
+            && deadline.allows(
+                scan_cost((roi.width / k) * (roi.height / k))
+                    + resample_cost(roi.width * roi.height),
+            )
         {
             let img = binarize::downscale(&roi, k);
             let mut found = Vec::new();
@@ -362,7 +398,8 @@ fn read_all(
             if width / k < 21 || height / k < 21 {
                 continue;
             }
-            if !deadline.allows(scan_cost((width / k) * (height / k))) {
+            let resample = if k == 1 { 0 } else { width * height };
+            if !deadline.allows(scan_cost((width / k) * (height / k)) + resample_cost(resample)) {
                 complete = false;
                 break;
             }
@@ -388,7 +425,8 @@ fn read_all(
         } else {
             2
         };
-        if deadline.allows(scan_cost(width * height * up * up)) {
+        let pixels = width * height * up * up;
+        if deadline.allows(scan_cost(pixels) + resample_cost(pixels)) {
             let img = binarize::upscale(&full, up);
             let mut found = Vec::new();
             complete &= scan(&img, deadline, &mut found).0;
@@ -504,6 +542,12 @@ const SMALL_IMAGE_SIDE: usize = 400;
 /// reference machine (about 2.5 ns a pixel measured; 4 assumed).
 fn scan_cost(pixels: usize) -> Duration {
     Duration::from_nanos(pixels as u64 * 4)
+}
+
+/// What shrinking or enlarging an image costs per pixel read or written
+/// (about 1 ns measured; 2 assumed).
+fn resample_cost(pixels: usize) -> Duration {
+    Duration::from_nanos(pixels as u64 * 2)
 }
 
 /// A payload read by plain rqrr and its corners.
