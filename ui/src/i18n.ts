@@ -60,6 +60,9 @@ const en = {
   change_pin: "Change PIN",
   search: "Search name, issuer, reason, pass id",
   day: "Day",
+  prev_day: "Previous day",
+  next_day: "Next day",
+  day_invalid: "Not a day: write it as YYYY-MM-DD",
   time: "Time",
   outcome: "Outcome",
   reason: "Reason",
@@ -154,6 +157,9 @@ const zh: Record<Key, string> = {
   change_pin: "修改密码",
   search: "搜索姓名、签发方、原因、码号",
   day: "日期",
+  prev_day: "前一天",
+  next_day: "后一天",
+  day_invalid: "日期无效，请按 年-月-日 (YYYY-MM-DD) 输入",
   time: "时间",
   outcome: "结果",
   reason: "原因",
@@ -262,5 +268,9 @@ export function translateAll(root: ParentNode = document): void {
   });
   root.querySelectorAll<HTMLInputElement>("[data-tp]").forEach((el) => {
     el.placeholder = t(el.dataset.tp as Key);
+  });
+  root.querySelectorAll<HTMLElement>("[data-ta]").forEach((el) => {
+    el.setAttribute("aria-label", t(el.dataset.ta as Key));
+    el.title = t(el.dataset.ta as Key);
   });
 }

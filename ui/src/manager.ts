@@ -5,6 +5,7 @@ import { api, ApiError } from "./api";
 import { venueDay } from "./attendant";
 import type { HourCount, LogPage } from "./generated/types";
 import { reason, t } from "./i18n";
+import { initDayField, setDay } from "./day";
 import { $, el, toast } from "./dom";
 
 const PAGE_SIZE = 12;
@@ -58,10 +59,15 @@ export function initManager(): void {
   );
   $("btn-back").addEventListener("click", () => void closeManager());
   $("btn-lock").addEventListener("click", () => void closeManager());
-  ($("log-day") as HTMLInputElement).addEventListener("change", () => {
-    page = 0;
-    void loadLog();
-  });
+  const badDay = (text: string): void => toast(`${t("day_invalid")}: ${text || "-"}`);
+  initDayField(
+    $("log-day") as HTMLInputElement,
+    () => {
+      page = 0;
+      void loadLog();
+    },
+    badDay,
+  );
   ($("log-search") as HTMLInputElement).addEventListener("input", () => {
     window.clearTimeout(searchTimer);
     searchTimer = window.setTimeout(() => {
@@ -77,7 +83,7 @@ export function initManager(): void {
     page += 1;
     void loadLog();
   });
-  ($("hourly-day") as HTMLInputElement).addEventListener("change", () => void loadHourly());
+  initDayField($("hourly-day") as HTMLInputElement, () => void loadHourly(), badDay);
   $("btn-export-csv").addEventListener("click", () => void exportDay("csv"));
   $("btn-export-xlsx").addEventListener("click", () => void exportDay("xlsx"));
   $("settings-form").addEventListener("submit", (e) => {
@@ -118,8 +124,10 @@ async function unlock(pin: string): Promise<void> {
   $("btn-manager").hidden = true;
   $("attendant").hidden = true;
   $("manager").hidden = false;
-  ($("log-day") as HTMLInputElement).value ||= today();
-  ($("hourly-day") as HTMLInputElement).value ||= today();
+  for (const id of ["log-day", "hourly-day"]) {
+    const input = $(id) as HTMLInputElement;
+    if (!input.value) setDay(input, today());
+  }
   page = 0;
   showTab("log");
 }

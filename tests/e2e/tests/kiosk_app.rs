@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use chrono::Utc;
-use fantoccini::{Client, Locator};
+use fantoccini::{Client, Locator, key::Key};
 use passgate_e2e::{Driver, app_binary, screenshot, screenshot_verdict, wait_for, wait_text};
 use passgate_kiosk::demo;
 use passgate_store::{Store, local_day};
@@ -259,6 +259,38 @@ async fn replayed_passes_get_the_right_verdicts_and_the_manager_sees_them() -> a
     let rows = c.find_all(Locator::Css("#log-rows tr[data-id]")).await?;
     assert_eq!(rows.len(), 4);
     screenshot(&c, "manager-log").await?;
+
+    // The day field shows the venue's day as YYYY-MM-DD whatever the
+    // system locale; the next-day button moves to an empty day, the
+    // previous-day button back, and a text that is not a day is refused.
+    let today = Utc::now().with_timezone(&TZ).date_naive();
+    let day_value = |c: Client| async move {
+        c.execute("return document.getElementById('log-day').value;", vec![])
+            .await
+            .map(|v| v.as_str().unwrap_or_default().to_string())
+    };
+    assert_eq!(day_value(c.clone()).await?, today.to_string());
+    click(&c, "#tab-log [data-day-step='1']").await?;
+    wait_for(&c, "#log-rows td.empty", long).await?;
+    let tomorrow = today.succ_opt().context("a next day")?;
+    assert_eq!(day_value(c.clone()).await?, tomorrow.to_string());
+    click(&c, "#tab-log [data-day-step='-1']").await?;
+    wait_for(&c, "#log-rows tr[data-id]", long).await?;
+    // Typed over the selected day, as an attendant would.
+    c.execute("document.getElementById('log-day').select();", vec![])
+        .await?;
+    c.find(Locator::Css("#log-day"))
+        .await?
+        .send_keys(&format!("2026-02-30{}", char::from(Key::Enter)))
+        .await?;
+    wait_text(&c, "#toast:not([hidden])", long, |t| t.contains("2026-02-30")).await?;
+    assert_eq!(day_value(c.clone()).await?, today.to_string());
+    assert_eq!(
+        c.find_all(Locator::Css("#log-rows tr[data-id]"))
+            .await?
+            .len(),
+        4
+    );
 
     // Export writes a CSV whose rows match the database.
     click(&c, "#btn-export-csv").await?;
