@@ -140,7 +140,7 @@ const RANGE_FLOOR_X10: u32 = 20;
 /// edges included): darkest, lightest and sum of its pixels. Each block row
 /// is first folded down its rows element-wise (which vectorises), then
 /// across each block's eight columns.
-fn block_stats(img: &Gray) -> Vec<(u8, u8, u32)> {
+fn block_stats(img: &Gray, stop: &dyn Fn() -> bool) -> Option<Vec<(u8, u8, u32)>> {
     let (w, h) = (img.width, img.height);
     let (bw, bh) = (w.div_ceil(BLOCK), h.div_ceil(BLOCK));
     let mut out = Vec::with_capacity(bw * bh);
@@ -148,6 +148,9 @@ fn block_stats(img: &Gray) -> Vec<(u8, u8, u32)> {
     let mut hi = vec![0u8; w];
     let mut sum = vec![0u16; w];
     for by in 0..bh {
+        if by % CHECK_EVERY == 0 && stop() {
+            return None;
+        }
         lo.fill(255);
         hi.fill(0);
         sum.fill(0);
@@ -176,8 +179,12 @@ fn block_stats(img: &Gray) -> Vec<(u8, u8, u32)> {
             ));
         }
     }
-    out
+    Some(out)
 }
+
+/// Block rows between two checks of the caller's deadline (32 pixel rows,
+/// ~0.1 ms at 1280 pixels wide).
+const CHECK_EVERY: usize = 4;
 
 /// Block-adaptive threshold of `img`.
 ///
@@ -191,10 +198,19 @@ fn block_stats(img: &Gray) -> Vec<(u8, u8, u32)> {
 /// centre) is judged against the code's own levels and stays solidly dark
 /// instead of breaking up into noise.
 pub fn adaptive(img: &Gray) -> BitImage {
+    adaptive_until(img, &|| false).unwrap_or_else(|| BitImage {
+        width: img.width,
+        height: img.height,
+        bits: vec![0; img.width * img.height],
+    })
+}
+
+/// [`adaptive`], asking `stop` every few block rows; `None` when it said stop.
+pub fn adaptive_until(img: &Gray, stop: &dyn Fn() -> bool) -> Option<BitImage> {
     let (w, h) = (img.width, img.height);
     // A block counts as flat unless its range clearly exceeds the noise
     // (the mean neighbour difference is about 1.1 sigma of the noise).
-    let stats = block_stats(img);
+    let stats = block_stats(img, stop)?;
     let min_contrast = (MIN_CONTRAST as u32)
         .max(noise_level(img) * 5)
         .max(range_floor(&stats))
@@ -231,6 +247,9 @@ pub fn adaptive(img: &Gray) -> BitImage {
     );
     // Integrals of the contrasty blocks' midranges (halfway between their
     // dark and light, whatever the share of each) and counts.
+    if stop() {
+        return None;
+    }
     let iw = bw + 1;
     let mut sum_i = vec![0u32; iw * (bh + 1)];
     let mut cnt_i = vec![0u32; iw * (bh + 1)];
@@ -277,6 +296,9 @@ pub fn adaptive(img: &Gray) -> BitImage {
             };
         }
     }
+    if stop() {
+        return None;
+    }
     let mut lvl_i = vec![0u32; iw * (bh + 1)];
     for by in 0..bh {
         let mut row = 0;
@@ -293,6 +315,9 @@ pub fn adaptive(img: &Gray) -> BitImage {
     let mut keep = vec![0u8; bw * BLOCK];
     let mut set = vec![0u8; bw * BLOCK];
     for by in 0..bh {
+        if by % CHECK_EVERY == 0 && stop() {
+            return None;
+        }
         let ya = by.saturating_sub(2);
         let yb = (by + 3).min(bh);
         let (t_blocks, _) = t_row.as_chunks_mut::<BLOCK>();
@@ -327,11 +352,11 @@ pub fn adaptive(img: &Gray) -> BitImage {
             }
         }
     }
-    BitImage {
+    Some(BitImage {
         width: w,
         height: h,
         bits,
-    }
+    })
 }
 
 /// Box-filter downscale by an integer factor (the mean of each k x k cell).
@@ -532,6 +557,27 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn binarisation_stops_part_way_when_asked() {
+        let img = noisy(640, 480, 100.0, 3.0, false);
+        let asked = std::cell::Cell::new(0);
+        let stop_third = || {
+            asked.set(asked.get() + 1);
+            asked.get() >= 3
+        };
+        assert!(adaptive_until(&img, &stop_third).is_none());
+        assert_eq!(asked.get(), 3);
+        // Never told to stop, it asks along the way and gives the full result.
+        asked.set(0);
+        let never = || {
+            asked.set(asked.get() + 1);
+            false
+        };
+        let full = adaptive_until(&img, &never).expect("not stopped");
+        assert!(asked.get() > 10, "asked {} times", asked.get());
+        assert_eq!(full.bits, adaptive(&img).bits);
     }
 
     #[test]

@@ -110,10 +110,26 @@ fn cross(
 /// Finds finder-pattern centres, scanning every `step`-th row; stops collecting
 /// new centres at `limit`.
 pub fn find_finders(b: &BitImage, step: usize, limit: usize) -> Vec<Finder> {
+    find_finders_until(b, step, limit, &|| false)
+}
+
+/// [`find_finders`], asking `stop` every 32 rows scanned and returning what
+/// it found so far when it says stop.
+pub fn find_finders_until(
+    b: &BitImage,
+    step: usize,
+    limit: usize,
+    stop: &dyn Fn() -> bool,
+) -> Vec<Finder> {
     let mut found: Vec<Finder> = Vec::new();
     let mut runs: Vec<u32> = Vec::with_capacity(b.width / 2);
     let mut y = step / 2;
+    let mut rows = 0usize;
     while y < b.height {
+        rows += 1;
+        if rows.is_multiple_of(32) && stop() {
+            break;
+        }
         let row = &b.bits[y * b.width..(y + 1) * b.width];
         runs.clear();
         let first_dark = row[0] != 0;

@@ -147,6 +147,9 @@ impl<'a> Fitter<'a> {
                 break;
             }
             for ix in -n..=n {
+                if ix % 8 == 0 && budget.passed() {
+                    return best;
+                }
                 let mut trial = pts;
                 trial[2][0] += ix as f64 * step;
                 trial[2][1] += iy as f64 * step;

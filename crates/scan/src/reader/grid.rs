@@ -42,6 +42,9 @@ impl rqrr::BitGrid for Modules {
 /// the corrected grid, started only when the budget covers its cost.
 fn decode(m: &mut Modules, budget: &Budget) -> Option<Vec<u8>> {
     let checked = codewords::check(m.dim, &mut m.dark).or_else(|| {
+        if budget.passed() {
+            return None;
+        }
         let mut mirrored = transpose(m);
         let c = codewords::check(m.dim, &mut mirrored)?;
         m.dark = mirrored;
@@ -221,7 +224,7 @@ pub fn read(
         if !budget.allows(Duration::from_nanos(dim as u64 * dim as u64 * 200)) {
             return None;
         }
-        for mut grid in sample(gray, bits, &h, dim, tl.dark) {
+        for mut grid in sample(gray, bits, &h, dim, tl.dark, budget)? {
             if budget.passed() {
                 return None;
             }
@@ -400,10 +403,21 @@ fn bilinear(g: &Gray, x: f64, y: f64) -> f32 {
 
 /// Two samplings of the code: the binary image at module centres, and the
 /// greyscale module means against the mean of the 9x9 modules around each.
-fn sample(gray: &Gray, bits: &BitImage, h: &Homography, dim: usize, dark: bool) -> [Modules; 2] {
+/// Asks `budget` every 16 module rows; `None` when the time is up.
+fn sample(
+    gray: &Gray,
+    bits: &BitImage,
+    h: &Homography,
+    dim: usize,
+    dark: bool,
+    budget: &Budget,
+) -> Option<[Modules; 2]> {
     let mut bin = Vec::with_capacity(dim * dim);
     let mut val = Vec::with_capacity(dim * dim);
     for j in 0..dim {
+        if j % 16 == 15 && budget.passed() {
+            return None;
+        }
         for i in 0..dim {
             let (x, y) = h.map(i as f64 + 0.5, j as f64 + 0.5);
             bin.push(bits.dark(x.round() as i32, y.round() as i32) == dark);
@@ -438,5 +452,5 @@ fn sample(gray: &Gray, bits: &BitImage, h: &Homography, dim: usize, dark: bool) 
             grey.push((val[j * dim + i] < mean) == dark);
         }
     }
-    [Modules { dim, dark: bin }, Modules { dim, dark: grey }]
+    Some([Modules { dim, dark: bin }, Modules { dim, dark: grey }])
 }
