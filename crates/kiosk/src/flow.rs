@@ -10,6 +10,11 @@ use crate::view::{VerdictKind, VerdictView};
 /// How many recent verdicts are kept for the screen.
 pub const RECENT: usize = 6;
 
+/// A held pass read by the camera within this time is taken to be still in
+/// front of it: another code read meanwhile (a second phone in the picture)
+/// does not replace the hold.
+pub const HELD_IN_VIEW: Duration = Duration::from_millis(1500);
+
 /// A pass held by the amber banner until a temperature arrives.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Held<P> {
@@ -19,6 +24,8 @@ pub struct Held<P> {
     pub view: VerdictView,
     /// When the hold ends without a temperature.
     pub deadline: Instant,
+    /// When the camera last read the held pass (or the hold began).
+    pub last_seen: Instant,
 }
 
 /// What to do with a new scan.
@@ -81,6 +88,7 @@ impl<P: Clone> Flow<P> {
                 pass,
                 view: view.clone(),
                 deadline: now + self.hold_for,
+                last_seen: now,
             });
         } else {
             self.held = None;
@@ -91,6 +99,21 @@ impl<P: Clone> Flow<P> {
         }
         self.current = Some(view.clone());
         view
+    }
+
+    /// Notes that the camera read the held pass again at `now`.
+    pub fn saw_held(&mut self, now: Instant) {
+        if let Some(h) = self.held.as_mut() {
+            h.last_seen = h.last_seen.max(now);
+        }
+    }
+
+    /// Whether the held pass was read within [`HELD_IN_VIEW`] before `now`:
+    /// its visitor is still at the camera.
+    pub fn held_in_view(&self, now: Instant) -> bool {
+        self.held
+            .as_ref()
+            .is_some_and(|h| now.saturating_duration_since(h.last_seen) < HELD_IN_VIEW)
     }
 
     /// The held pass, for deciding again with a temperature. The hold stays
@@ -215,5 +238,22 @@ mod tests {
         }
         let seqs: Vec<u32> = f.recent().iter().map(|v| v.seq).collect();
         assert_eq!(seqs, vec![10, 9, 8, 7, 6, 5]);
+    }
+
+    #[test]
+    fn a_held_pass_is_in_view_while_the_camera_keeps_reading_it() {
+        let t0 = Instant::now();
+        let mut f = Flow::new(Duration::from_secs(30));
+        assert!(!f.held_in_view(t0), "nothing held");
+        f.show(view(1, VerdictKind::NeedsTemperature), "green", t0);
+        assert!(f.held_in_view(t0 + HELD_IN_VIEW / 2));
+        assert!(
+            !f.held_in_view(t0 + HELD_IN_VIEW),
+            "not read for a while: gone"
+        );
+        f.saw_held(t0 + HELD_IN_VIEW);
+        assert!(f.held_in_view(t0 + HELD_IN_VIEW * 3 / 2));
+        f.show(view(2, VerdictKind::Admit), "green", t0 + HELD_IN_VIEW * 2);
+        assert!(!f.held_in_view(t0 + HELD_IN_VIEW * 2), "the hold is over");
     }
 }

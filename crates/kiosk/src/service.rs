@@ -371,8 +371,8 @@ impl Kiosk {
                 if let Ok(mut g) = self.inner.gate.lock() {
                     g.answered(seq, !codes.is_empty());
                 }
+                let captured = self.inner.times.get(seq);
                 for code in codes {
-                    let captured = self.inner.times.get(seq);
                     if let Err(e) = self.handle_text(&code.text, InputKind::Camera, captured) {
                         log::error!("scan not handled: {e}");
                     }
@@ -494,7 +494,16 @@ impl Kiosk {
         let admission = e.flow.admit_scan(|held| held.0 == text);
         if admission == Admission::Held {
             // Still in front of the camera: the hold stands, no new banner.
+            e.flow.saw_held(Instant::now());
             e.seen.insert(text.to_string(), now);
+            return Ok(None);
+        }
+        if admission == Admission::Replace
+            && input == InputKind::Camera
+            && e.flow.held_in_view(Instant::now())
+        {
+            // Another code in the same picture (a second phone): the held
+            // visitor is still there. It is decided once the hold is over.
             return Ok(None);
         }
         let repeat = is_repeat(e.seen.get(text).copied(), now, window);

@@ -143,6 +143,71 @@ fn a_different_pass_replaces_the_held_one_which_can_then_come_back() {
     assert_eq!((status.counters.admitted, status.counters.denied), (1, 1));
 }
 
+/// Two green passes in one picture (two phones held up together): one of
+/// them is held for a temperature and stays on screen while it is in view;
+/// the other code does not swap the banner back and forth.
+#[test]
+fn a_second_code_in_view_does_not_swap_the_held_pass_back_and_forth() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let frames = dir.path().join("frames");
+    std::fs::create_dir_all(&frames).expect("frames dir");
+    let passes = demo::create(&dir.path().join("demo"), Utc::now()).expect("demo files");
+    let issuer_text =
+        std::fs::read_to_string(dir.path().join("demo/issuer.key")).expect("demo issuer key");
+    let issuer = passgate_pass::keys::parse_secret_key(&issuer_text).expect("issuer key");
+    let now = Utc::now();
+    let claims = passgate_pass::Claims {
+        iss: passgate_pass::IssuerId::new(demo::DEMO_ISSUER).expect("issuer id"),
+        iat: now,
+        exp: now + chrono::TimeDelta::days(30),
+        nbf: None,
+        pass_id: passgate_pass::PassId::from_bytes([7; 16]),
+        health: passgate_pass::HealthClaim {
+            status: passgate_pass::CodeColour::Green,
+            subject: "second-green".into(),
+            masked_name: "周*杰".into(),
+        },
+    };
+    let second = passgate_pass::issue(&issuer, &claims).expect("second green pass");
+    let left = demo::scene_luma(&passes.green, 640, 480).expect("scene");
+    let right = demo::scene_luma(&second, 640, 480).expect("scene");
+    let forged = demo::scene_luma(&passes.forged, 1280, 480).expect("scene");
+    // A light moving over the top edge makes every frame differ from the
+    // last, so each one is read. Two seconds of both phones (5 fps), then
+    // two seconds of a forged pass alone end the replay.
+    for i in 0..20u32 {
+        let mut frame = if i < 10 {
+            let mut f = image::GrayImage::new(1280, 480);
+            image::imageops::replace(&mut f, &left, 0, 0);
+            image::imageops::replace(&mut f, &right, 640, 0);
+            f
+        } else {
+            forged.clone()
+        };
+        for y in 0..16 {
+            for x in 0..64 {
+                frame.put_pixel(i * 64 + x, y, image::Luma([255]));
+            }
+        }
+        frame
+            .save(frames.join(format!("{i:02}.png")))
+            .expect("frame");
+    }
+    let (_kiosk, rx) = start_with(dir.path(), "images:frames");
+    let mut amber = Vec::new();
+    loop {
+        let v = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("verdicts up to the forged pass");
+        if v.reason_code == "bad_signature" {
+            break;
+        }
+        assert_eq!(v.kind, VerdictKind::NeedsTemperature, "{v:?}");
+        amber.push(v.masked_name.unwrap_or_default());
+    }
+    assert_eq!(amber.len(), 1, "one amber banner, not a swap: {amber:?}");
+}
+
 #[test]
 fn a_fever_is_denied_and_recorded_with_the_temperature() {
     let dir = tempfile::tempdir().expect("temp dir");
