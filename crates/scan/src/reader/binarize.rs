@@ -386,6 +386,36 @@ pub fn downscale(img: &Gray, k: usize) -> Gray {
     }
 }
 
+/// Shrinks to two thirds (each output pixel the mean of the 1.5 x 1.5
+/// source pixels it covers): between the working scale and half of it.
+pub fn two_thirds(img: &Gray) -> Gray {
+    let (w, h) = (img.width / 3 * 2, img.height / 3 * 2);
+    // Horizontal: per 3 source pixels, (2a + b) and (b + 2c), i.e. 3x the mean.
+    let rows: Vec<Vec<u16>> = img
+        .data
+        .chunks_exact(img.width)
+        .map(|row| {
+            row.chunks_exact(3)
+                .flat_map(|c| {
+                    let (a, b, c) = (c[0] as u16, c[1] as u16, c[2] as u16);
+                    [2 * a + b, b + 2 * c]
+                })
+                .collect()
+        })
+        .collect();
+    let mut data = Vec::with_capacity(w * h);
+    for three in rows.chunks_exact(3) {
+        let (a, b, c) = (&three[0], &three[1], &three[2]);
+        data.extend(a.iter().zip(b).map(|(&a, &b)| ((2 * a + b + 4) / 9) as u8));
+        data.extend(b.iter().zip(c).map(|(&b, &c)| ((b + 2 * c + 4) / 9) as u8));
+    }
+    Gray {
+        width: w,
+        height: h,
+        data,
+    }
+}
+
 /// Bilinear enlargement by an integer factor. Each source row is widened
 /// once (a table holds every output column's two sources and weight), and
 /// each output row blends two widened rows: a few nanoseconds a pixel.
@@ -578,6 +608,17 @@ mod tests {
         let full = adaptive_until(&img, &never).expect("not stopped");
         assert!(asked.get() > 10, "asked {} times", asked.get());
         assert_eq!(full.bits, adaptive(&img).bits);
+    }
+
+    #[test]
+    fn two_thirds_averages_the_area_each_pixel_covers() {
+        let img = gray(6, 3, |x, y| [0, 90, 180, 30, 60, 90][x] + (y as u8) * 9);
+        let small = two_thirds(&img);
+        assert_eq!((small.width, small.height), (4, 2));
+        // Row 0 covers source row 0 and half of row 1 (+3 on average),
+        // row 1 the other half of row 1 and row 2 (+15).
+        assert_eq!(&small.data[..4], &[33, 153, 43, 83]);
+        assert_eq!(&small.data[4..], &[45, 165, 55, 95]);
     }
 
     #[test]
