@@ -8,6 +8,7 @@ pub const COMMANDS: &[&str] = &[
     "cancel_pending",
     "set_language",
     "start_preview",
+    "preview_shown",
     "unlock_manager",
     "lock_manager",
     "list_entries",

@@ -96,6 +96,11 @@ fn start_preview(kiosk: State<'_, Kiosk>, channel: Channel<InvokeResponseBody>) 
 }
 
 #[tauri::command]
+fn preview_shown(kiosk: State<'_, Kiosk>) {
+    kiosk.preview_shown();
+}
+
+#[tauri::command]
 fn unlock_manager(kiosk: State<'_, Kiosk>, pin: String) -> CmdResult<()> {
     Ok(kiosk.unlock_manager(&pin)?)
 }
@@ -168,6 +173,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             cancel_pending,
             set_language,
             start_preview,
+            preview_shown,
             unlock_manager,
             lock_manager,
             list_entries,

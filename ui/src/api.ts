@@ -63,7 +63,10 @@ export interface PreviewFrame {
   luma: Uint8Array;
 }
 
-/** Starts the preview stream; `onFrame` gets every frame the kiosk sends. */
+/**
+ * Starts the preview stream; `onFrame` gets every frame the kiosk sends.
+ * The kiosk sends one frame at a time and the next once this one is drawn.
+ */
 export async function startPreview(onFrame: (frame: PreviewFrame) => void): Promise<void> {
   const channel = new Channel<ArrayBuffer>();
   channel.onmessage = (buf) => {
@@ -72,6 +75,9 @@ export async function startPreview(onFrame: (frame: PreviewFrame) => void): Prom
     const height = view.getUint16(2, true);
     const seq = view.getUint32(4, true);
     onFrame({ width, height, seq, luma: new Uint8Array(buf, PREVIEW_HEADER_BYTES, width * height) });
+    // Drawn: the kiosk sends the next frame only now, so a busy screen
+    // gets fewer frames rather than a growing queue of them.
+    requestAnimationFrame(() => void call<void>("preview_shown").catch(() => undefined));
   };
   await call<void>("start_preview", { channel });
 }

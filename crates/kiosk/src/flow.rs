@@ -10,9 +10,9 @@ use crate::view::{VerdictKind, VerdictView};
 /// How many recent verdicts are kept for the screen.
 pub const RECENT: usize = 6;
 
-/// A held pass read by the camera within this time is taken to be still in
-/// front of it: another code read meanwhile (a second phone in the picture)
-/// does not replace the hold.
+/// A held pass the camera read within this time, with no empty frame since,
+/// is taken to be still in front of it: another code read meanwhile (a
+/// second phone in the picture) does not replace the hold.
 pub const HELD_IN_VIEW: Duration = Duration::from_millis(1500);
 
 /// A pass held by the amber banner until a temperature arrives.
@@ -24,8 +24,9 @@ pub struct Held<P> {
     pub view: VerdictView,
     /// When the hold ends without a temperature.
     pub deadline: Instant,
-    /// When the camera last read the held pass (or the hold began).
-    pub last_seen: Instant,
+    /// When the camera last read the held pass (or the hold began); `None`
+    /// once a frame with no code in it was read.
+    pub last_seen: Option<Instant>,
 }
 
 /// What to do with a new scan.
@@ -88,7 +89,7 @@ impl<P: Clone> Flow<P> {
                 pass,
                 view: view.clone(),
                 deadline: now + self.hold_for,
-                last_seen: now,
+                last_seen: Some(now),
             });
         } else {
             self.held = None;
@@ -104,16 +105,25 @@ impl<P: Clone> Flow<P> {
     /// Notes that the camera read the held pass again at `now`.
     pub fn saw_held(&mut self, now: Instant) {
         if let Some(h) = self.held.as_mut() {
-            h.last_seen = h.last_seen.max(now);
+            h.last_seen = Some(h.last_seen.map_or(now, |t| t.max(now)));
         }
     }
 
-    /// Whether the held pass was read within [`HELD_IN_VIEW`] before `now`:
-    /// its visitor is still at the camera.
+    /// Notes that the camera read a frame with no code at all: whoever
+    /// held a pass up has stepped away.
+    pub fn frame_empty(&mut self) {
+        if let Some(h) = self.held.as_mut() {
+            h.last_seen = None;
+        }
+    }
+
+    /// Whether the held pass is still in front of the camera at `now`: read
+    /// within [`HELD_IN_VIEW`], and no empty frame since.
     pub fn held_in_view(&self, now: Instant) -> bool {
         self.held
             .as_ref()
-            .is_some_and(|h| now.saturating_duration_since(h.last_seen) < HELD_IN_VIEW)
+            .and_then(|h| h.last_seen)
+            .is_some_and(|t| now.saturating_duration_since(t) < HELD_IN_VIEW)
     }
 
     /// The held pass, for deciding again with a temperature. The hold stays
@@ -146,6 +156,19 @@ impl<P: Clone> Flow<P> {
     /// Recent final verdicts, newest first.
     pub fn recent(&self) -> Vec<VerdictView> {
         self.recent.iter().cloned().collect()
+    }
+}
+
+/// The codes of one frame that are decided, in order. When the pass held
+/// for a temperature is among them, only that one: its visitor is still in
+/// front of the camera, and another code in the same picture (a second
+/// phone, a poster) must not swap the amber banner back and forth. A frame
+/// without it means the visitor has stepped away: the others are decided
+/// and replace the hold.
+pub fn frame_scans<'a>(texts: &[&'a str], is_held: impl Fn(&str) -> bool) -> Vec<&'a str> {
+    match texts.iter().find(|t| is_held(t)) {
+        Some(held) => vec![*held],
+        None => texts.to_vec(),
     }
 }
 
@@ -241,18 +264,28 @@ mod tests {
     }
 
     #[test]
-    fn a_held_pass_is_in_view_while_the_camera_keeps_reading_it() {
+    fn a_frame_showing_the_held_pass_decides_only_that_one() {
+        let held = |t: &str| t == "A";
+        assert_eq!(frame_scans(&["B", "A", "C"], held), vec!["A"]);
+        assert_eq!(frame_scans(&["B", "C"], held), vec!["B", "C"]);
+        assert_eq!(frame_scans(&[], held), Vec::<&str>::new());
+        assert_eq!(frame_scans(&["B", "C"], |_| false), vec!["B", "C"]);
+    }
+
+    #[test]
+    fn a_held_pass_is_in_view_until_unread_for_a_while_or_an_empty_frame() {
         let t0 = Instant::now();
         let mut f = Flow::new(Duration::from_secs(30));
         assert!(!f.held_in_view(t0), "nothing held");
         f.show(view(1, VerdictKind::NeedsTemperature), "green", t0);
         assert!(f.held_in_view(t0 + HELD_IN_VIEW / 2));
-        assert!(
-            !f.held_in_view(t0 + HELD_IN_VIEW),
-            "not read for a while: gone"
-        );
+        assert!(!f.held_in_view(t0 + HELD_IN_VIEW), "not read for a while");
         f.saw_held(t0 + HELD_IN_VIEW);
         assert!(f.held_in_view(t0 + HELD_IN_VIEW * 3 / 2));
+        f.frame_empty();
+        assert!(!f.held_in_view(t0 + HELD_IN_VIEW * 3 / 2), "stepped away");
+        f.saw_held(t0 + HELD_IN_VIEW * 2);
+        assert!(f.held_in_view(t0 + HELD_IN_VIEW * 2), "back in view");
         f.show(view(2, VerdictKind::Admit), "green", t0 + HELD_IN_VIEW * 2);
         assert!(!f.held_in_view(t0 + HELD_IN_VIEW * 2), "the hold is over");
     }

@@ -1,7 +1,9 @@
 //! Preview frames for the screen: downscaled luma, at most 15 per second
 //! (5 while the scene is unchanged: the picture is the same), handed over
 //! through a one-slot mailbox so a slow screen never slows the reader (a
-//! frame that is not taken in time is replaced by the next one).
+//! frame that is not taken in time is replaced by the next one). The next
+//! frame goes out only once the screen has drawn the last one ([`Credit`]):
+//! a web view that falls behind gets fewer frames instead of a queue.
 
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
@@ -124,12 +126,57 @@ impl<T> Slot<T> {
         }
     }
 
+    /// The value waiting, if any, without waiting.
+    pub fn take_now(&self) -> Option<T> {
+        let (lock, _) = &*self.inner;
+        lock.lock().ok()?.value.take()
+    }
+
     /// Wakes the taker for good.
     pub fn close(&self) {
         let (lock, cv) = &*self.inner;
         if let Ok(mut s) = lock.lock() {
             s.closed = true;
             cv.notify_all();
+        }
+    }
+}
+
+/// Flow control towards the screen: one frame in flight at a time.
+#[derive(Debug, Clone)]
+pub struct Credit {
+    inner: Arc<(Mutex<bool>, Condvar)>,
+}
+
+impl Default for Credit {
+    fn default() -> Self {
+        Self {
+            inner: Arc::new((Mutex::new(true), Condvar::new())),
+        }
+    }
+}
+
+impl Credit {
+    /// The screen drew the last frame (or a new screen starts): one may go.
+    pub fn give(&self) {
+        let (lock, cv) = &*self.inner;
+        if let Ok(mut ready) = lock.lock() {
+            *ready = true;
+            cv.notify_all();
+        }
+    }
+
+    /// Takes the credit, waiting up to `timeout` for it. Without it by then
+    /// it returns false (a lost acknowledgement must not stop the preview
+    /// for good: the caller sends anyway, at that slow pace).
+    pub fn take_within(&self, timeout: Duration) -> bool {
+        let (lock, cv) = &*self.inner;
+        let Ok(guard) = lock.lock() else {
+            return false;
+        };
+        match cv.wait_timeout_while(guard, timeout, |ready| !*ready) {
+            Ok((mut ready, _)) => std::mem::replace(&mut *ready, false),
+            Err(_) => false,
         }
     }
 }
@@ -178,7 +225,24 @@ mod tests {
         slot.put(1);
         slot.put(2);
         assert_eq!(slot.take(), Some(2));
+        assert_eq!(slot.take_now(), None);
+        slot.put(3);
+        assert_eq!(slot.take_now(), Some(3));
         slot.close();
         assert_eq!(slot.take(), None);
+    }
+
+    #[test]
+    fn the_credit_lets_one_frame_through_until_the_screen_gives_it_back() {
+        let credit = Credit::default();
+        assert!(credit.take_within(Duration::ZERO), "the first frame goes");
+        assert!(
+            !credit.take_within(Duration::from_millis(20)),
+            "the next waits for the screen"
+        );
+        let screen = credit.clone();
+        let drawn = std::thread::spawn(move || screen.give());
+        assert!(credit.take_within(Duration::from_secs(60)));
+        drawn.join().expect("screen thread");
     }
 }

@@ -4,6 +4,7 @@
 //! [`EventSink`]. Decisions are made under one lock, in arrival order.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
@@ -17,9 +18,9 @@ use passgate_sync::{SyncHandle, SyncOptions, SyncStatus, SystemClock};
 use crate::config::{KioskConfig, LANGUAGES, valid_source};
 use crate::decision::{Origin, entry_of, policy_in, policy_of, view_of};
 use crate::error::{Error, Result};
-use crate::flow::{Admission, Flow};
+use crate::flow::{Admission, Flow, frame_scans};
 use crate::frames::{CaptureTimes, Tapped, choose};
-use crate::preview::{Slot, Throttle};
+use crate::preview::{Credit, Slot, Throttle};
 use crate::scene::{SceneConfig, SceneGate};
 use crate::view::{
     CameraState, CameraStatus, Cleared, Counters, ExportFormat, ExportRequest, ExportResult,
@@ -55,6 +56,11 @@ pub const MANAGER_IDLE: Duration = Duration::from_secs(15 * 60);
 /// A thermometer reading this recent is used for a pass scanned after it.
 pub const READING_FRESH: TimeDelta = TimeDelta::seconds(20);
 
+/// The shortest time between two status events caused by verdicts.
+const STATUS_EVERY: Duration = Duration::from_millis(250);
+/// How long the preview waits for the screen to draw the last frame before
+/// it sends the next one anyway.
+const PREVIEW_ACK_WAIT: Duration = Duration::from_secs(1);
 const SET_FEVER: &str = crate::decision::SETTING_FEVER;
 const SET_COOLDOWN: &str = "kiosk.cooldown_seconds";
 const SET_LANGUAGE: &str = "kiosk.language";
@@ -88,6 +94,10 @@ struct Inner {
     events: Arc<dyn EventSink>,
     engine: Mutex<Engine>,
     preview: Arc<Mutex<Option<Box<dyn PreviewSink>>>>,
+    preview_credit: Credit,
+    /// A status change not yet sent (sent at most every [`STATUS_EVERY`]).
+    status_dirty: AtomicBool,
+    status_sent: Mutex<Instant>,
     times: Arc<CaptureTimes>,
     gate: Arc<Mutex<SceneGate>>,
     sync: Mutex<Option<SyncHandle>>,
@@ -230,6 +240,9 @@ impl Kiosk {
                 events,
                 engine: Mutex::new(engine),
                 preview: Arc::new(Mutex::new(None)),
+                preview_credit: Credit::default(),
+                status_dirty: AtomicBool::new(false),
+                status_sent: Mutex::new(Instant::now()),
                 times: Arc::new(CaptureTimes::default()),
                 gate: Arc::new(Mutex::new(SceneGate::new(SceneConfig::default()))),
                 sync: Mutex::new(None),
@@ -320,10 +333,17 @@ impl Kiosk {
             gate: self.inner.gate.clone(),
         };
         let preview = self.inner.preview.clone();
+        let credit = self.inner.preview_credit.clone();
         let spawned = std::thread::Builder::new()
             .name("preview".into())
             .spawn(move || {
                 while let Some(bytes) = slot.take() {
+                    // The latest frame is taken again once the screen is ready.
+                    let bytes = if credit.take_within(PREVIEW_ACK_WAIT) {
+                        slot.take_now().unwrap_or(bytes)
+                    } else {
+                        bytes
+                    };
                     if let Ok(mut p) = preview.lock()
                         && let Some(sink) = p.as_mut()
                         && !sink.send(bytes)
@@ -371,9 +391,22 @@ impl Kiosk {
                 if let Ok(mut g) = self.inner.gate.lock() {
                     g.answered(seq, !codes.is_empty());
                 }
+                let held = match self.engine() {
+                    Ok(mut e) => {
+                        if codes.is_empty() {
+                            e.flow.frame_empty();
+                        }
+                        e.flow.held().map(|h| h.pass.0.clone())
+                    }
+                    Err(_) => None,
+                };
+                let texts: Vec<&str> = codes
+                    .iter()
+                    .map(|c| c.text.trim_end_matches(['\r', '\n']))
+                    .collect();
                 let captured = self.inner.times.get(seq);
-                for code in codes {
-                    if let Err(e) = self.handle_text(&code.text, InputKind::Camera, captured) {
+                for text in frame_scans(&texts, |t| held.as_deref() == Some(t)) {
+                    if let Err(e) = self.handle_text(text, InputKind::Camera, captured) {
                         log::error!("scan not handled: {e}");
                     }
                 }
@@ -442,7 +475,9 @@ impl Kiosk {
                 loop {
                     std::thread::sleep(Duration::from_millis(250));
                     let _ = kiosk.tick(Instant::now());
-                    if last_status.elapsed() >= Duration::from_secs(5) {
+                    if kiosk.inner.status_dirty.load(Ordering::Relaxed)
+                        || last_status.elapsed() >= Duration::from_secs(5)
+                    {
                         last_status = Instant::now();
                         kiosk.emit_status();
                     }
@@ -470,11 +505,33 @@ impl Kiosk {
     }
 
     fn emit_status(&self) {
+        self.inner.status_dirty.store(false, Ordering::Relaxed);
+        if let Ok(mut sent) = self.inner.status_sent.lock() {
+            *sent = Instant::now();
+        }
         let status = match self.engine() {
             Ok(mut e) => e.status(&self.inner.config, Utc::now()),
             Err(_) => return,
         };
         self.inner.events.status(&status);
+    }
+
+    /// Sends the status after a verdict, or leaves it to the timer when one
+    /// went out less than [`STATUS_EVERY`] ago: a burst of verdicts does not
+    /// become a burst of status events (each one a database query and a
+    /// message the web view must process).
+    fn status_changed(&self) {
+        let recent = self
+            .inner
+            .status_sent
+            .lock()
+            .map(|t| t.elapsed() < STATUS_EVERY)
+            .unwrap_or(false);
+        if recent {
+            self.inner.status_dirty.store(true, Ordering::Relaxed);
+        } else {
+            self.emit_status();
+        }
     }
 
     /// Decides on one scanned text; `captured` is when its frame was taken.
@@ -503,7 +560,7 @@ impl Kiosk {
             && e.flow.held_in_view(Instant::now())
         {
             // Another code in the same picture (a second phone): the held
-            // visitor is still there. It is decided once the hold is over.
+            // visitor is still there; this one is decided after the hold.
             return Ok(None);
         }
         let repeat = is_repeat(e.seen.get(text).copied(), now, window);
@@ -535,7 +592,7 @@ impl Kiosk {
         }
         drop(e);
         self.inner.events.verdict(&view);
-        self.emit_status();
+        self.status_changed();
         Ok(Some(view))
     }
 
@@ -891,8 +948,14 @@ impl Kiosk {
         Ok(self.ui_settings(&e))
     }
 
+    /// The screen drew the last preview frame: the next one may go.
+    pub fn preview_shown(&self) {
+        self.inner.preview_credit.give();
+    }
+
     /// Sends preview frames to `sink` from now on (replacing any earlier one).
     pub fn set_preview(&self, sink: Box<dyn PreviewSink>) {
+        self.inner.preview_credit.give();
         if let Ok(mut p) = self.inner.preview.lock() {
             *p = Some(sink);
         }
