@@ -283,7 +283,10 @@ async fn replayed_passes_get_the_right_verdicts_and_the_manager_sees_them() -> a
         .await?
         .send_keys(&format!("2026-02-30{}", char::from(Key::Enter)))
         .await?;
-    wait_text(&c, "#toast:not([hidden])", long, |t| t.contains("2026-02-30")).await?;
+    wait_text(&c, "#toast:not([hidden])", long, |t| {
+        t.contains("2026-02-30")
+    })
+    .await?;
     assert_eq!(day_value(c.clone()).await?, today.to_string());
     assert_eq!(
         c.find_all(Locator::Css("#log-rows tr[data-id]"))
