@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use passgate_scan::reader::read_plain_rqrr;
 use passgate_scan::source::synthetic::{Rng, Scene, SyntheticConfig, SyntheticSource};
@@ -538,17 +538,7 @@ fn empty_cases() -> Vec<Case> {
                     (base + (s % 16) as i32 - 8).clamp(0, 255) as u8
                 })
                 .collect();
-            let _ = Duration::ZERO;
-            Case {
-                id: format!("empty/{i}"),
-                width: w,
-                height: h,
-                luma,
-                expected: Vec::new(),
-                module_px: None,
-                scene: None,
-                corners: None,
-            }
+            empty_case(format!("empty/{i}"), w, h, luma)
         })
         .collect()
 }
@@ -715,10 +705,15 @@ fn no_code_case(id: String, mut img: Vec<f32>, blur: bool, sigma: f64, rng: &mut
         .zip(&noise)
         .map(|(v, n)| (v + n).round().clamp(0.0, 255.0) as u8)
         .collect();
+    empty_case(id, w, h, luma)
+}
+
+/// A frame that holds no code.
+fn empty_case(id: String, width: usize, height: usize, luma: Vec<u8>) -> Case {
     Case {
         id,
-        width: w,
-        height: h,
+        width,
+        height,
         luma,
         expected: Vec::new(),
         module_px: None,
