@@ -634,9 +634,7 @@ fn classify_misses(cases: &[&Case], ours: &[Outcome]) {
             .iter()
             .all(|p| p[0] >= 0.0 && p[1] >= 0.0 && p[0] < w && p[1] < h);
         let module = c.module_px.unwrap_or(1.0) as f64;
-        let class = if !inside {
-            "out of view".to_owned()
-        } else {
+        let class = {
             // Finder centres, bilinear in the corner quad (close to the
             // projective position this near the corners).
             let dim =
@@ -668,7 +666,16 @@ fn classify_misses(cases: &[&Case], ours: &[Outcome]) {
                     })
                 })
                 .count();
-            if found < 3 {
+            if !inside {
+                let cut = centres
+                    .iter()
+                    .filter(|p| {
+                        let d = p[0].min(p[1]).min(w - p[0]).min(h - p[1]);
+                        d < 3.5 * module
+                    })
+                    .count();
+                format!("out of view ({found} of 3 finders seen, {cut} cut by the edge)")
+            } else if found < 3 {
                 format!("finder lost ({found} of 3 seen)")
             } else if ours[i].over_budget {
                 "budget (3 finders seen)".to_owned()

@@ -156,3 +156,47 @@ fn crisp_codes_are_read_at_every_module_size_quiet_zone_and_polarity() {
         missed.join("\n")
     );
 }
+
+/// `luma` (w x h) without `left`, `top`, `right` and `bottom` pixels at its borders.
+fn crop(
+    (w, h, luma): (usize, usize, Vec<u8>),
+    [left, top, right, bottom]: [usize; 4],
+) -> (usize, usize, Vec<u8>) {
+    let (cw, ch) = (w - left - right, h - top - bottom);
+    let out = (0..cw * ch)
+        .map(|i| luma[(top + i / cw) * w + left + i % cw])
+        .collect();
+    (cw, ch, out)
+}
+
+#[test]
+fn a_code_held_partly_out_of_view_is_read_while_its_finder_centres_show() {
+    // A phone held too close: the frame's border cuts through finder
+    // patterns' outer ring or light gap; the modules beyond it are lost and
+    // left to error correction.
+    let text = &passes()[0];
+    let mut missed = Vec::new();
+    for module in [5usize, 8] {
+        for inverted in [false, true] {
+            let layout = Layout {
+                module,
+                quiet: 4,
+                canvas: None,
+                inverted,
+            };
+            // 4 modules of quiet zone plus 0.5 (half the ring) or 1.5 (the
+            // ring and half the gap) of the code outside.
+            for cut in [4 * module + module / 2, 5 * module + module / 2] {
+                for side in 0..4 {
+                    let mut cuts = [0; 4];
+                    cuts[side] = cut;
+                    let (w, h, luma) = crop(render(text, layout), cuts);
+                    if read(w, h, &luma) != vec![text.clone()] {
+                        missed.push(format!("module {module} inverted {inverted} cut {cuts:?}"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(missed.is_empty(), "not read:\n{}", missed.join("\n"));
+}

@@ -4,7 +4,10 @@
 //! in the ratio 1:1:3:1:1. Rows are scanned for that ratio (both
 //! polarities, so inverted codes are found in the same pass); each hit is
 //! confirmed by a vertical, a second horizontal and a diagonal cross-check
-//! through the refined centre, and nearby hits are merged.
+//! through the refined centre, and nearby hits are merged. A pattern cut by
+//! the image border (a code held partly out of view) is found while its
+//! centre square shows: the runs beyond the border are completed from the
+//! other side.
 
 use super::binarize::BitImage;
 
@@ -41,6 +44,10 @@ fn ratio_ok(r: &[u32; 5]) -> Option<f32> {
 
 /// Walks from (cx, cy) along (dx, dy) both ways and collects the five runs of a
 /// pattern centred there. Returns the runs and the centre offset (in steps).
+///
+/// A pattern cut by the image border on one side (a code held partly out of
+/// view) still counts when the border falls inside its outer ring: that
+/// ring's run is then taken from the opposite side.
 fn cross(
     b: &BitImage,
     cx: i32,
@@ -69,6 +76,7 @@ fn cross(
         }
     }
     let back_center = runs[2];
+    let mut cut = [false; 2];
     for (slot, want) in [(1usize, false), (0usize, true)] {
         while inside(i) && at(i) == want {
             runs[slot] += 1;
@@ -77,7 +85,9 @@ fn cross(
                 return None;
             }
         }
-        if runs[slot] == 0 {
+        if slot == 0 && !inside(i) {
+            cut[0] = true;
+        } else if runs[slot] == 0 {
             return None;
         }
     }
@@ -98,9 +108,27 @@ fn cross(
                 return None;
             }
         }
-        if runs[slot] == 0 {
+        if slot == 4 && !inside(i) {
+            cut[1] = true;
+        } else if runs[slot] == 0 {
             return None;
         }
+    }
+    // The ring's width on the cut side is at least what shows, and about
+    // the gap's beside it.
+    match cut {
+        // Both ends at the border (a diagonal through a corner): as they show.
+        [true, true] if runs[0] == 0 || runs[4] == 0 => return None,
+        [true, true] => {}
+        [true, false] => {
+            runs[1] = runs[1].max(runs[3]);
+            runs[0] = runs[0].max(runs[1]);
+        }
+        [false, true] => {
+            runs[3] = runs[3].max(runs[1]);
+            runs[4] = runs[4].max(runs[3]);
+        }
+        [false, false] => {}
     }
     // The centre run spans [1 - back, fwd]; its middle:
     let mid = (fwd_center as f32 - back_center as f32 + 1.0) / 2.0;
@@ -157,10 +185,67 @@ pub fn find_finders_until(
             }
             start += runs[i];
         }
+        for (window, cx, dark) in cut_windows(&runs, first_dark, b.width as u32) {
+            if let Some(m) = ratio_ok(&window)
+                && let Some(f) = confirm(b, cx as i32, y as i32, dark, m)
+            {
+                add(&mut found, f, limit);
+            }
+        }
         y += step;
     }
     found.sort_by_key(|f| std::cmp::Reverse(f.count));
     found
+}
+
+/// The row windows of a pattern cut by the left or right border, with the
+/// cut runs completed from the other side: the outer ring partly outside,
+/// or the ring and part of the light gap. Returns each window with its
+/// centre x and polarity.
+fn cut_windows(runs: &[u32], first_dark: bool, width: u32) -> Vec<([u32; 5], u32, bool)> {
+    let n = runs.len();
+    let mut out = Vec::new();
+    if n < 5 {
+        return out;
+    }
+    let r = runs;
+    // Left border: part of the ring shows, or only part of the gap.
+    out.push((
+        [r[0].max(r[1]), r[1], r[2], r[3], r[4]],
+        r[0] + r[1] + r[2] / 2,
+        first_dark,
+    ));
+    out.push((
+        [r[3], r[0].max(r[2]), r[1], r[2], r[3]],
+        r[0] + r[1] / 2,
+        !first_dark,
+    ));
+    // Right border, the same mirrored. Run k has the first run's colour when k is even.
+    let last_dark = first_dark == (n - 1).is_multiple_of(2);
+    let end = |k: usize| width - r[n - k..].iter().sum::<u32>();
+    out.push((
+        [
+            r[n - 5],
+            r[n - 4],
+            r[n - 3],
+            r[n - 2],
+            r[n - 1].max(r[n - 2]),
+        ],
+        end(3) + r[n - 3] / 2,
+        last_dark,
+    ));
+    out.push((
+        [
+            r[n - 4],
+            r[n - 3],
+            r[n - 2],
+            r[n - 1].max(r[n - 3]),
+            r[n - 4],
+        ],
+        end(2) + r[n - 2] / 2,
+        !last_dark,
+    ));
+    out
 }
 
 fn confirm(b: &BitImage, cx: i32, cy: i32, dark: bool, m: f32) -> Option<Finder> {
@@ -210,7 +295,8 @@ fn add(found: &mut Vec<Finder>, f: Finder, limit: usize) {
 }
 
 /// Width of a finder pattern along direction (dx, dy) through its centre, in
-/// pixels, from outer edge to outer edge (7 modules).
+/// pixels, from outer edge to outer edge (7 modules); `None` when it is not
+/// all inside the image.
 pub fn width_along(b: &BitImage, f: &Finder, dx: f32, dy: f32) -> Option<f32> {
     let len = (dx * dx + dy * dy).sqrt();
     let (ux, uy) = (dx / len, dy / len);
@@ -225,6 +311,10 @@ pub fn width_along(b: &BitImage, f: &Finder, dx: f32, dy: f32) -> Option<f32> {
             }
             let x = (f.x + sign * ux * i as f32).round() as i32;
             let y = (f.y + sign * uy * i as f32).round() as i32;
+            // A pattern cut by the border has no width on that side.
+            if x < 0 || y < 0 || x as usize >= b.width || y as usize >= b.height {
+                return None;
+            }
             let same = b.dark(x, y) == f.dark;
             match (state, same) {
                 (0, false) => state = 1,
@@ -369,6 +459,55 @@ mod tests {
             assert_eq!(f[0].dark, dark);
             let w = width_along(&b, &f[0], 1.0, 0.0).expect("edges found");
             assert!((w - 28.0).abs() <= 2.0, "{w}");
+        }
+    }
+
+    /// `b` without its first `top` rows and `left` columns and its last
+    /// `bottom` rows and `right` columns.
+    fn crop(b: &BitImage, left: usize, top: usize, right: usize, bottom: usize) -> BitImage {
+        let (w, h) = (b.width - left - right, b.height - top - bottom);
+        let bits = (0..w * h)
+            .map(|i| b.bits[(top + i / w) * b.width + left + i % w])
+            .collect();
+        BitImage {
+            width: w,
+            height: h,
+            bits,
+        }
+    }
+
+    #[test]
+    fn a_finder_cut_by_any_border_is_found_while_its_centre_shows() {
+        // Module 4: the pattern's top-left at (10, 12), its centre at (23.5, 25.5).
+        for dark in [true, false] {
+            let b = finder_image(4, 10, 12, dark);
+            // Cut through the outer ring (2 of its 4 px outside) and through
+            // the gap (the ring and 2 px of the gap outside).
+            for cut in [2usize, 6] {
+                let (cut_x, cut_y) = (10 + cut, 12 + cut);
+                let (rw, rh) = (b.width - 38 + cut, b.height - 40 + cut);
+                let sides = [
+                    ("top", crop(&b, 0, cut_y, 0, 0), 23.5, 25.5 - cut_y as f32),
+                    ("left", crop(&b, cut_x, 0, 0, 0), 23.5 - cut_x as f32, 25.5),
+                    ("bottom", crop(&b, 0, 0, 0, rh), 23.5, 25.5),
+                    ("right", crop(&b, 0, 0, rw, 0), 23.5, 25.5),
+                ];
+                for (side, img, x, y) in sides {
+                    let f = find_finders(&img, 1, 10);
+                    let what = format!("dark={dark} {side} cut={cut}: {f:?}");
+                    assert_eq!(f.len(), 1, "{what}");
+                    assert!(
+                        (f[0].x - x).abs() < 1.0 && (f[0].y - y).abs() < 1.0,
+                        "{what}"
+                    );
+                    assert!((f[0].module - 4.0).abs() < 0.8, "{what}");
+                    assert_eq!(f[0].dark, dark, "{what}");
+                }
+            }
+            // Cut into the centre square: too little shows.
+            let b = finder_image(4, 10, 12, dark);
+            assert!(find_finders(&crop(&b, 0, 12 + 9, 0, 0), 1, 10).is_empty());
+            assert!(find_finders(&crop(&b, 10 + 9, 0, 0, 0), 1, 10).is_empty());
         }
     }
 
