@@ -194,6 +194,8 @@ pub struct Checked {
     pub errors: usize,
     /// Format bits that were wrong (best copy).
     pub format_errors: u32,
+    /// The error-correction level's format bits (0 M, 1 L, 2 H, 3 Q).
+    pub level: usize,
 }
 
 /// Checks a `dim` x `dim` grid (row-major, `true` = dark) and corrects it in
@@ -287,6 +289,7 @@ pub fn check(dim: usize, dark: &mut [bool]) -> Option<Checked> {
     Some(Checked {
         errors,
         format_errors,
+        level,
     })
 }
 

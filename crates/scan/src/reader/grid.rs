@@ -4,6 +4,7 @@
 //! against a threshold local to the code) and hand each grid to rqrr's
 //! decoder (format and Reed-Solomon correction, mirrored codes included).
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use super::Budget;
@@ -50,12 +51,15 @@ fn decode(m: &mut Modules, budget: &Budget) -> Option<Vec<u8>> {
         m.dark = mirrored;
         Some(c)
     })?;
-    if !budget.allows(rqrr_cost(m.dim)) {
+    let terms = rqrr_terms(m.dim, Some(checked.level));
+    if !budget.allows(rqrr_cost(terms)) {
         return None;
     }
-    let _ = checked;
+    let before = budget.spent();
     let mut out = Vec::new();
-    rqrr::Grid::new(&*m).decode_to(&mut out).ok()?;
+    let decoded = rqrr::Grid::new(&*m).decode_to(&mut out);
+    learn_rqrr_speed(terms, budget.spent().saturating_sub(before));
+    decoded.ok()?;
     Some(out)
 }
 
@@ -64,20 +68,61 @@ fn transpose(m: &Modules) -> Vec<bool> {
     (0..d * d).map(|i| m.dark[(i % d) * d + i / d]).collect()
 }
 
-/// What rqrr's decode of a clean grid of `dim` modules costs on the reference
-/// machine: one syndrome pass, each term a `GF256::pow` (~0.57 us; 7.3 ms for
-/// a version-13 code), plus a margin; the largest level (H) is assumed.
-pub fn rqrr_cost(dim: usize) -> Duration {
+/// The work in rqrr's decode of a clean grid of `dim` modules: one syndrome
+/// pass over every block, each term a `GF256::pow`. Without the level, the
+/// costliest one is assumed.
+fn rqrr_terms(dim: usize, level: Option<usize>) -> usize {
     let version = (dim.saturating_sub(17) / 4).clamp(1, 40);
-    let terms = (0..4)
+    let levels = level.map_or(0..4, |l| l..l + 1);
+    levels
         .filter_map(|level| codewords::layout(version, level))
         .map(|l| {
             let total = l.blocks * (l.short_data + l.npar) + l.long_blocks;
             total * l.npar
         })
         .max()
-        .unwrap_or(0);
-    Duration::from_micros(300 + terms as u64 * 6 / 10)
+        .unwrap_or(0)
+}
+
+/// What one syndrome term of rqrr's decode is assumed to cost, in
+/// picoseconds: 1.25 times the speed measured in this process (see
+/// [`learn_rqrr_speed`]), so a fast machine reads large codes (version 40:
+/// ~111,000 terms, 20.2 ms measured on the reference machine, 0.18 us a
+/// term; a version-3 code 0.37 ms) and a slow or busy one does not start a
+/// decode it cannot finish in time. Until a measurement, 0.6 us (the
+/// reference machine under heavy load).
+static RQRR_PS_PER_TERM: AtomicU64 = AtomicU64::new(600_000);
+
+/// Notes how long rqrr took for `terms` (on the budget's clock).
+fn learn_rqrr_speed(terms: usize, took: Duration) {
+    let _ = RQRR_PS_PER_TERM.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |est| {
+        Some(next_ps_per_term(est, terms, took))
+    });
+}
+
+/// The cost estimate per term after a decode of `terms` took `took`: a
+/// slower speed is taken at once, a faster one an eighth of the way.
+/// Decodes too small to measure leave it as it is.
+fn next_ps_per_term(est: u64, terms: usize, took: Duration) -> u64 {
+    if terms < 1_000 {
+        return est;
+    }
+    // rqrr's fixed part (~45 us measured) is left out of the speed.
+    let work = took.saturating_sub(Duration::from_micros(50));
+    let measured = (work.as_nanos() as u64 * 1_000 / terms as u64) * 5 / 4;
+    let measured = measured.clamp(100_000, 2_000_000);
+    if measured >= est {
+        measured
+    } else {
+        est - (est - measured) / 8
+    }
+}
+
+/// What rqrr's decode of `terms` syndrome terms is assumed to cost, plus a
+/// fixed 0.3 ms.
+fn rqrr_cost(terms: usize) -> Duration {
+    let ps = RQRR_PS_PER_TERM.load(Ordering::Relaxed);
+    Duration::from_micros(300) + Duration::from_nanos(terms as u64 * ps / 1_000)
 }
 
 impl rqrr::BitGrid for &Modules {
@@ -453,4 +498,37 @@ fn sample(
         }
     }
     Some([Modules { dim, dark: bin }, Modules { dim, dark: grey }])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rqrr_speed_estimate_rises_at_once_and_falls_slowly() {
+        let ms = Duration::from_millis;
+        // Version 40 took 20 ms: 20 ms / 111,000 terms x 1.25 = ~225 ns.
+        let slow = next_ps_per_term(100_000, 111_000, ms(20));
+        assert!((220_000..230_000).contains(&slow), "{slow}");
+        // A faster decode moves it an eighth of the way down.
+        let fast = next_ps_per_term(slow, 111_000, ms(10));
+        assert!(fast < slow && fast > slow - (slow - 112_000) / 7, "{fast}");
+        // Too small to tell: unchanged.
+        assert_eq!(next_ps_per_term(slow, 900, ms(5)), slow);
+        // A stall (a busy machine) is believed at once, within bounds.
+        assert_eq!(next_ps_per_term(slow, 111_000, ms(10_000)), 2_000_000);
+    }
+
+    #[test]
+    fn rqrr_cost_for_a_known_level_is_at_most_the_worst_case() {
+        for dim in [21, 57, 97, 177] {
+            let worst = rqrr_terms(dim, None);
+            assert!(worst > 0);
+            for level in 0..4 {
+                assert!(rqrr_terms(dim, Some(level)) <= worst);
+            }
+        }
+        // Version 40: 3,706 codewords, 30 parity each for L, Q and H.
+        assert_eq!(rqrr_terms(177, None), 3_706 * 30);
+    }
 }
