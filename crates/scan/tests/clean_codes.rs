@@ -200,3 +200,28 @@ fn a_code_held_partly_out_of_view_is_read_while_its_finder_centres_show() {
     }
     assert!(missed.is_empty(), "not read:\n{}", missed.join("\n"));
 }
+
+#[test]
+fn a_blurred_code_whose_finder_rings_merged_is_read() {
+    // Out of focus: a Gaussian blur of over half a module merges each
+    // finder's light gap with its centre and ring at the reader's working
+    // threshold (this build reads up to about 0.45 modules without
+    // steepening the edges first, 0.55 with).
+    let text = &passes()[1];
+    for (module, sigma) in [(4, 2.1), (5, 2.7)] {
+        let layout = Layout {
+            module,
+            quiet: 4,
+            canvas: Some((480, 420, 53)),
+            inverted: false,
+        };
+        let (w, h, luma) = render(text, layout);
+        let img = image::GrayImage::from_raw(w as u32, h as u32, luma).expect("size");
+        let blurred = image::imageops::blur(&img, sigma);
+        assert_eq!(
+            read(w, h, blurred.as_raw()),
+            vec![text.clone()],
+            "module {module} px, blur sigma {sigma} px"
+        );
+    }
+}

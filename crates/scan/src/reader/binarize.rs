@@ -455,6 +455,63 @@ pub fn upscale(img: &Gray, f: usize) -> Gray {
     }
 }
 
+/// `img` with steeper edges: each pixel pushed away from the mean of the
+/// 5 x 5 pixels around it by twice its difference (unsharp masking). Blur
+/// merges a finder's centre with its ring and thin modules with their
+/// neighbours; this brings the light gaps back for the binariser. Two
+/// running-sum passes: a few nanoseconds a pixel.
+pub fn sharpen(img: &Gray) -> Gray {
+    const R: usize = 2;
+    const N: i32 = ((2 * R + 1) * (2 * R + 1)) as i32;
+    let (w, h) = (img.width, img.height);
+    if w == 0 || h == 0 {
+        return img.clone();
+    }
+    // Sums of 5 pixels along each row, the border pixels repeated.
+    let mut rows = vec![0u16; w * h];
+    let mut padded = vec![0u16; w + 2 * R + 1];
+    for y in 0..h {
+        let src = &img.data[y * w..(y + 1) * w];
+        for (i, p) in padded.iter_mut().enumerate() {
+            *p = src[i.saturating_sub(R).min(w - 1)] as u16;
+        }
+        let mut sum: u16 = padded[..2 * R + 1].iter().sum();
+        for (x, out) in rows[y * w..(y + 1) * w].iter_mut().enumerate() {
+            *out = sum;
+            sum = sum + padded[x + 2 * R + 1] - padded[x];
+        }
+    }
+    // Then 5 of those down each column, and the unsharp step.
+    let mut data = vec![0u8; w * h];
+    let mut col = vec![0u16; w];
+    let row_at = |y: isize| y.clamp(0, h as isize - 1) as usize * w;
+    for y in -(R as isize)..=R as isize {
+        let r = row_at(y);
+        for (c, v) in col.iter_mut().zip(&rows[r..r + w]) {
+            *c += v;
+        }
+    }
+    for y in 0..h {
+        for x in 0..w {
+            let p = img.data[y * w + x] as i32;
+            let v = p + 2 * (p - col[x] as i32 / N);
+            data[y * w + x] = v.clamp(0, 255) as u8;
+        }
+        let (add, sub) = (
+            row_at(y as isize + R as isize + 1),
+            row_at(y as isize - R as isize),
+        );
+        for x in 0..w {
+            col[x] = col[x] + rows[add + x] - rows[sub + x];
+        }
+    }
+    Gray {
+        width: w,
+        height: h,
+        data,
+    }
+}
+
 /// A copy of the rectangle `[x0, x1) x [y0, y1)` (clamped to the image).
 pub fn crop(img: &Gray, x0: usize, y0: usize, x1: usize, y1: usize) -> Gray {
     let x1 = x1.min(img.width);
@@ -643,5 +700,24 @@ mod tests {
         let small = downscale(&img, 2);
         assert_eq!((small.width, small.height), (2, 1));
         assert_eq!(small.data, vec![100, 50]);
+    }
+
+    #[test]
+    fn sharpen_steepens_a_soft_edge_and_leaves_flat_areas() {
+        // A ramp from 60 to 180 over 8 columns, flat either side.
+        let img = gray(24, 6, |x, _| (60 + 15 * x.saturating_sub(8).min(8)) as u8);
+        let out = sharpen(&img);
+        assert_eq!((out.width, out.height), (24, 6));
+        for y in 0..6 {
+            let row = &out.data[y * 24..(y + 1) * 24];
+            // Flat parts (more than 2 px from the ramp) are unchanged.
+            assert!(row[..6].iter().all(|&v| v == 60), "{row:?}");
+            assert!(row[19..].iter().all(|&v| v == 180), "{row:?}");
+            // Each end of the ramp overshoots: darker below, lighter above.
+            assert!(row[8] < 60 && row[16] > 180, "{row:?}");
+        }
+        // Borders repeat their pixel: a flat image stays flat.
+        let flat = gray(7, 5, |_, _| 99);
+        assert!(sharpen(&flat).data.iter().all(|&v| v == 99));
     }
 }

@@ -8,7 +8,9 @@
 //! that scale (large modules, blur, moiré) and, for big images, at twice it
 //! (small codes); if finder triples were tried but none read, once more at
 //! two thirds of the working scale (blurred codes whose finders survive at
-//! neither); small images are also read enlarged. A frame whose scan
+//! neither), and then on the working image with its edges steepened
+//! (unsharp masking: blur that merged the finders' rings); small images are
+//! also read enlarged. A frame whose scan
 //! finds fewer than three finder candidates costs only the binarisation
 //! and one row scan. Every sampled grid is checked and corrected by our own
 //! Reed-Solomon pass (`codewords`) before rqrr decodes it, and rqrr's
@@ -271,20 +273,32 @@ impl Reader {
     }
 }
 
+/// What one pass saw.
+#[derive(Default)]
+struct Pass {
+    /// Whether it ran to the end.
+    complete: bool,
+    /// How many finder candidates it saw.
+    candidates: usize,
+    /// How many finder triples it tried to read.
+    tried: usize,
+}
+
 /// One pass: binarise `img`, find finders, read triples. Hits are in `img`
-/// pixels. Returns whether the pass ran to the end, and how many finder
-/// candidates it saw.
-fn scan(img: &Gray, deadline: &Budget, out: &mut Vec<grid::Hit>) -> (bool, usize, usize) {
+/// pixels.
+fn scan(img: &Gray, deadline: &Budget, out: &mut Vec<grid::Hit>) -> Pass {
     let stop = || deadline.passed();
     let Some(bits) = binarize::adaptive_until(img, &stop) else {
-        return (false, 0, 0);
+        return Pass::default();
     };
     let finders = finder::find_finders_until(&bits, 2, 400, &stop);
-    if deadline.passed() {
-        return (false, finders.len(), 0);
-    }
-    if finders.len() < 3 {
-        return (true, finders.len(), 0);
+    let mut pass = Pass {
+        complete: !deadline.passed(),
+        candidates: finders.len(),
+        ..Pass::default()
+    };
+    if !pass.complete || finders.len() < 3 {
+        return pass;
     }
     let top: Vec<_> = finders.iter().take(16).copied().collect();
     let mut triples = Vec::new();
@@ -307,7 +321,6 @@ fn scan(img: &Gray, deadline: &Budget, out: &mut Vec<grid::Hit>) -> (bool, usize
     }
     triples.sort_by(|x, y| x.0.total_cmp(&y.0));
     let mut used = vec![false; top.len()];
-    let mut tried = 0;
     for (_, idx, tl, tr, bl) in triples.into_iter().take(40) {
         if idx.iter().any(|&i| used[i]) {
             continue;
@@ -320,9 +333,10 @@ fn scan(img: &Gray, deadline: &Budget, out: &mut Vec<grid::Hit>) -> (bool, usize
             continue;
         }
         if deadline.passed() {
-            return (false, finders.len(), tried);
+            pass.complete = false;
+            break;
         }
-        tried += 1;
+        pass.tried += 1;
         let r = grid::read(img, &bits, &tl, &tr, &bl, deadline);
         if let Some(hit) = r {
             for i in idx {
@@ -331,7 +345,7 @@ fn scan(img: &Gray, deadline: &Budget, out: &mut Vec<grid::Hit>) -> (bool, usize
             out.push(hit);
         }
     }
-    (true, finders.len(), tried)
+    pass
 }
 
 /// Whether (x, y) lies inside the convex quadrilateral `q`.
@@ -385,7 +399,7 @@ fn read_all(
         {
             let img = binarize::downscale(&roi, k);
             let mut found = Vec::new();
-            complete &= scan(&img, deadline, &mut found).0;
+            complete &= scan(&img, deadline, &mut found).complete;
             hits.extend(
                 found
                     .into_iter()
@@ -393,12 +407,13 @@ fn read_all(
             );
         }
     }
+    // The most finder candidates any full-frame pass saw.
+    let mut seen = 0;
     if hits.is_empty() {
         let mut scales = vec![k0, k0 * 2];
         if k0 >= 2 {
             scales.push(k0 / 2);
         }
-        let mut seen = 0;
         for (i, k) in scales.into_iter().enumerate() {
             if !hits.is_empty() || !complete {
                 break;
@@ -424,10 +439,10 @@ fn read_all(
                 &scaled
             };
             let mut found = Vec::new();
-            let (done, candidates, triples) = scan(img, deadline, &mut found);
-            complete &= done;
-            seen = seen.max(candidates);
-            tried += triples;
+            let pass = scan(img, deadline, &mut found);
+            complete &= pass.complete;
+            seen = seen.max(pass.candidates);
+            tried += pass.tried;
             hits.extend(found.into_iter().map(|h| (h, k as f64, [0.0, 0.0])));
         }
     }
@@ -448,11 +463,32 @@ fn read_all(
                 };
                 let img = binarize::two_thirds(src);
                 let mut found = Vec::new();
-                complete &= scan(&img, deadline, &mut found).0;
+                complete &= scan(&img, deadline, &mut found).complete;
                 hits.extend(found.into_iter().map(|h| (h, k0 as f64 * 1.5, [0.0, 0.0])));
             } else {
                 complete = false;
             }
+        }
+    }
+    // Still nothing, on a frame that is not empty: blur may have merged the
+    // finders' rings (or all modules) into blobs. Read the working image
+    // with its edges steepened.
+    if hits.is_empty() && complete && seen >= 2 {
+        let pixels = (width / k0) * (height / k0);
+        if deadline.allows(scan_cost(pixels) + resample_cost(width * height + 2 * pixels)) {
+            let base;
+            let src = if k0 == 1 {
+                &full
+            } else {
+                base = binarize::downscale(&full, k0);
+                &base
+            };
+            let img = binarize::sharpen(src);
+            let mut found = Vec::new();
+            complete &= scan(&img, deadline, &mut found).complete;
+            hits.extend(found.into_iter().map(|h| (h, k0 as f64, [0.0, 0.0])));
+        } else {
+            complete = false;
         }
     }
     // Small images (thumbnails, crops) often have modules of one or two
@@ -467,7 +503,7 @@ fn read_all(
         if deadline.allows(scan_cost(pixels) + resample_cost(pixels)) {
             let img = binarize::upscale(&full, up);
             let mut found = Vec::new();
-            complete &= scan(&img, deadline, &mut found).0;
+            complete &= scan(&img, deadline, &mut found).complete;
             hits.extend(found.into_iter().map(|h| (h, 1.0 / up as f64, [0.0, 0.0])));
         } else {
             complete = false;
