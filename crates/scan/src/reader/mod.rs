@@ -348,6 +348,16 @@ fn scan(img: &Gray, deadline: &Budget, out: &mut Vec<grid::Hit>) -> Pass {
     pass
 }
 
+/// The frame at the working scale: itself, or its `k0` shrink, made once
+/// into `cache`.
+fn at_scale<'a>(full: &'a Gray, k0: usize, cache: &'a mut Option<Gray>) -> &'a Gray {
+    if k0 == 1 {
+        full
+    } else {
+        cache.get_or_insert_with(|| binarize::downscale(full, k0))
+    }
+}
+
 /// Whether (x, y) lies inside the convex quadrilateral `q`.
 fn inside(q: &[[f64; 2]; 4], x: f32, y: f32) -> bool {
     let (x, y) = (x as f64, y as f64);
@@ -407,8 +417,10 @@ fn read_all(
             );
         }
     }
-    // The most finder candidates any full-frame pass saw.
+    // The most finder candidates any full-frame pass saw; the frame at the
+    // working scale once it was made.
     let mut seen = 0;
+    let mut working = None;
     if hits.is_empty() {
         let mut scales = vec![k0, k0 * 2];
         if k0 >= 2 {
@@ -432,7 +444,9 @@ fn read_all(
                 break;
             }
             let scaled;
-            let img = if k == 1 {
+            let img = if k == k0 {
+                at_scale(&full, k0, &mut working)
+            } else if k == 1 {
                 &full
             } else {
                 scaled = binarize::downscale(&full, k);
@@ -454,14 +468,7 @@ fn read_all(
         let pixels = base_pixels * 4 / 9;
         if width / k0 >= 63 && height / k0 >= 63 {
             if deadline.allows(scan_cost(pixels) + resample_cost(base_pixels + width * height)) {
-                let base;
-                let src = if k0 == 1 {
-                    &full
-                } else {
-                    base = binarize::downscale(&full, k0);
-                    &base
-                };
-                let img = binarize::two_thirds(src);
+                let img = binarize::two_thirds(at_scale(&full, k0, &mut working));
                 let mut found = Vec::new();
                 complete &= scan(&img, deadline, &mut found).complete;
                 hits.extend(found.into_iter().map(|h| (h, k0 as f64 * 1.5, [0.0, 0.0])));
@@ -476,14 +483,7 @@ fn read_all(
     if hits.is_empty() && complete && seen >= 2 {
         let pixels = (width / k0) * (height / k0);
         if deadline.allows(scan_cost(pixels) + resample_cost(width * height + 2 * pixels)) {
-            let base;
-            let src = if k0 == 1 {
-                &full
-            } else {
-                base = binarize::downscale(&full, k0);
-                &base
-            };
-            let img = binarize::sharpen(src);
+            let img = binarize::sharpen(at_scale(&full, k0, &mut working));
             let mut found = Vec::new();
             complete &= scan(&img, deadline, &mut found).complete;
             hits.extend(found.into_iter().map(|h| (h, k0 as f64, [0.0, 0.0])));
