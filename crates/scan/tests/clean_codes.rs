@@ -225,3 +225,31 @@ fn a_blurred_code_whose_finder_rings_merged_is_read() {
         );
     }
 }
+
+#[test]
+fn a_code_with_one_finder_beyond_the_border_is_read() {
+    // Held further out of view: the top-right (or bottom-left) finder's
+    // centre is outside the frame. The other two finders and the code's
+    // square shape place it; the lost columns (rows) are left to error
+    // correction.
+    let text = &passes()[0];
+    let mut missed = Vec::new();
+    for inverted in [false, true] {
+        let module = 6;
+        let layout = Layout {
+            module,
+            quiet: 4,
+            canvas: None,
+            inverted,
+        };
+        // The quiet zone and 4.5 modules of the code: past the finder's centre.
+        let cut = 8 * module + module / 2;
+        for cuts in [[0, 0, cut, 0], [0, 0, 0, cut]] {
+            let (w, h, luma) = crop(render(text, layout), cuts);
+            if read(w, h, &luma) != vec![text.clone()] {
+                missed.push(format!("inverted {inverted} cut {cuts:?}"));
+            }
+        }
+    }
+    assert!(missed.is_empty(), "not read:\n{}", missed.join("\n"));
+}

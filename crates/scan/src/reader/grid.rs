@@ -183,6 +183,67 @@ fn module_between(bits: &BitImage, a: &Finder, b: &Finder) -> f32 {
     }
 }
 
+/// Triples with one finder beyond the image border: for each pair of seen
+/// finders of one polarity and size, the third finder where a square code
+/// would put it (beside either one, on either side, or across the diagonal),
+/// kept when that spot is outside the image or within 3.5 modules of its
+/// border (anywhere else it would have been seen); both seen finders must
+/// be confirmed on at least three scan rows. The made-up finder has
+/// `count` 0; triples are ordered as [`order`] does, plausible shapes only.
+pub fn cut_off_triples(
+    seen: &[Finder],
+    width: usize,
+    height: usize,
+) -> Vec<(Finder, Finder, Finder)> {
+    let mut out = Vec::new();
+    let (w, h) = (width as f32, height as f32);
+    for (i, a) in seen.iter().enumerate() {
+        for b in &seen[i + 1..] {
+            // Real finders are confirmed on several scan rows.
+            if a.dark != b.dark
+                || a.count.min(b.count) < 3
+                || a.module > b.module * 1.5
+                || b.module > a.module * 1.5
+            {
+                continue;
+            }
+            let m = (a.module + b.module) / 2.0;
+            let (dx, dy) = (b.x - a.x, b.y - a.y);
+            // The pair as a side (the third beside either end, either way)
+            // or as the diagonal (the third off its middle).
+            let spots = [
+                (a.x - dy, a.y + dx),
+                (a.x + dy, a.y - dx),
+                (b.x - dy, b.y + dx),
+                (b.x + dy, b.y - dx),
+                ((a.x + b.x - dy) / 2.0, (a.y + b.y + dx) / 2.0),
+                ((a.x + b.x + dy) / 2.0, (a.y + b.y - dx) / 2.0),
+            ];
+            for (x, y) in spots {
+                let margin = 3.5 * m;
+                let near_border = x < margin || y < margin || x > w - margin || y > h - margin;
+                if !near_border {
+                    continue;
+                }
+                let third = Finder {
+                    x,
+                    y,
+                    module: m,
+                    count: 0,
+                    dark: a.dark,
+                };
+                if let Some((tl, tr, bl, score)) = order([*a, *b, third]) {
+                    out.push((score, tl, tr, bl));
+                }
+            }
+        }
+    }
+    out.sort_by(|x, y| x.0.total_cmp(&y.0));
+    out.into_iter()
+        .map(|(_, tl, tr, bl)| (tl, tr, bl))
+        .collect()
+}
+
 /// Tries to read the code cornered by `tl`, `tr`, `bl`, within `budget`.
 pub fn read(
     gray: &Gray,
@@ -517,6 +578,49 @@ mod tests {
         assert_eq!(next_ps_per_term(slow, 900, ms(5)), slow);
         // A stall (a busy machine) is believed at once, within bounds.
         assert_eq!(next_ps_per_term(slow, 111_000, ms(10_000)), 2_000_000);
+    }
+
+    fn finder(x: f32, y: f32, count: u32) -> Finder {
+        Finder {
+            x,
+            y,
+            module: 4.0,
+            count,
+            dark: true,
+        }
+    }
+
+    #[test]
+    fn a_third_finder_is_placed_beyond_the_border_only() {
+        // Top-left and bottom-left of a 100 px code whose right side is cut
+        // off by a 90 px wide image.
+        let seen = [finder(20.0, 20.0, 8), finder(20.0, 120.0, 8)];
+        let triples = cut_off_triples(&seen, 90, 200);
+        // The code as it is (the third to the right) is among the guesses,
+        // with the one mirrored to the left (also outside).
+        let pos = |f: &Finder| (f.x, f.y);
+        assert!(
+            triples.iter().any(|(tl, tr, bl)| pos(tl) == (20.0, 20.0)
+                && pos(tr) == (120.0, 20.0)
+                && tr.count == 0
+                && pos(bl) == (20.0, 120.0)),
+            "{triples:?}"
+        );
+        // Every made-up finder is outside or within 3.5 modules of the border.
+        for (a, b, c) in &triples {
+            for f in [a, b, c].into_iter().filter(|f| f.count == 0) {
+                assert!(
+                    f.x < 14.0 || f.y < 14.0 || f.x > 76.0 || f.y > 186.0,
+                    "{f:?}"
+                );
+            }
+        }
+        // A pair in the middle of the image has no third beyond the border.
+        let middle = [finder(200.0, 100.0, 8), finder(200.0, 200.0, 8)];
+        assert!(cut_off_triples(&middle, 400, 400).is_empty());
+        // Finders seen on fewer than three rows are not trusted.
+        let weak = [finder(20.0, 20.0, 2), finder(20.0, 120.0, 8)];
+        assert!(cut_off_triples(&weak, 90, 200).is_empty());
     }
 
     #[test]

@@ -284,9 +284,10 @@ struct Pass {
     tried: usize,
 }
 
-/// One pass: binarise `img`, find finders, read triples. Hits are in `img`
-/// pixels.
-fn scan(img: &Gray, deadline: &Budget, out: &mut Vec<grid::Hit>) -> Pass {
+/// One pass: binarise `img`, find finders, read triples (and, with
+/// `cut_off`, codes with a finder beyond the border when nothing else was
+/// read). Hits are in `img` pixels.
+fn scan(img: &Gray, deadline: &Budget, cut_off: bool, out: &mut Vec<grid::Hit>) -> Pass {
     let stop = || deadline.passed();
     let Some(bits) = binarize::adaptive_until(img, &stop) else {
         return Pass::default();
@@ -297,10 +298,16 @@ fn scan(img: &Gray, deadline: &Budget, out: &mut Vec<grid::Hit>) -> Pass {
         candidates: finders.len(),
         ..Pass::default()
     };
-    if !pass.complete || finders.len() < 3 {
+    if !pass.complete || finders.len() < 2 {
         return pass;
     }
     let top: Vec<_> = finders.iter().take(16).copied().collect();
+    if finders.len() == 2 {
+        if cut_off {
+            read_cut_off(img, &bits, &top, deadline, &mut pass, out);
+        }
+        return pass;
+    }
     let mut triples = Vec::new();
     for a in 0..top.len() {
         for b in a + 1..top.len() {
@@ -345,7 +352,38 @@ fn scan(img: &Gray, deadline: &Budget, out: &mut Vec<grid::Hit>) -> Pass {
             out.push(hit);
         }
     }
+    if cut_off && out.is_empty() && pass.complete {
+        read_cut_off(img, &bits, &top, deadline, &mut pass, out);
+    }
     pass
+}
+
+/// Codes with a finder pattern beyond the image border (held partly out of
+/// view): two finders seen near the border, the third where the square
+/// shape puts it outside. Tries a few such triples (see
+/// [`grid::cut_off_triples`]).
+fn read_cut_off(
+    img: &Gray,
+    bits: &binarize::BitImage,
+    top: &[finder::Finder],
+    deadline: &Budget,
+    pass: &mut Pass,
+    out: &mut Vec<grid::Hit>,
+) {
+    for (tl, tr, bl) in grid::cut_off_triples(top, bits.width, bits.height)
+        .into_iter()
+        .take(3)
+    {
+        if deadline.passed() {
+            pass.complete = false;
+            return;
+        }
+        pass.tried += 1;
+        if let Some(hit) = grid::read(img, bits, &tl, &tr, &bl, deadline) {
+            out.push(hit);
+            return;
+        }
+    }
 }
 
 /// The frame at the working scale: itself, or its `k0` shrink, made once
@@ -409,7 +447,7 @@ fn read_all(
         {
             let img = binarize::downscale(&roi, k);
             let mut found = Vec::new();
-            complete &= scan(&img, deadline, &mut found).complete;
+            complete &= scan(&img, deadline, false, &mut found).complete;
             hits.extend(
                 found
                     .into_iter()
@@ -453,7 +491,7 @@ fn read_all(
                 &scaled
             };
             let mut found = Vec::new();
-            let pass = scan(img, deadline, &mut found);
+            let pass = scan(img, deadline, k == k0, &mut found);
             complete &= pass.complete;
             seen = seen.max(pass.candidates);
             tried += pass.tried;
@@ -470,7 +508,7 @@ fn read_all(
             if deadline.allows(scan_cost(pixels) + resample_cost(base_pixels + width * height)) {
                 let img = binarize::two_thirds(at_scale(&full, k0, &mut working));
                 let mut found = Vec::new();
-                complete &= scan(&img, deadline, &mut found).complete;
+                complete &= scan(&img, deadline, false, &mut found).complete;
                 hits.extend(found.into_iter().map(|h| (h, k0 as f64 * 1.5, [0.0, 0.0])));
             } else {
                 complete = false;
@@ -485,7 +523,7 @@ fn read_all(
         if deadline.allows(scan_cost(pixels) + resample_cost(width * height + 2 * pixels)) {
             let img = binarize::sharpen(at_scale(&full, k0, &mut working));
             let mut found = Vec::new();
-            complete &= scan(&img, deadline, &mut found).complete;
+            complete &= scan(&img, deadline, false, &mut found).complete;
             hits.extend(found.into_iter().map(|h| (h, k0 as f64, [0.0, 0.0])));
         } else {
             complete = false;
@@ -503,7 +541,7 @@ fn read_all(
         if deadline.allows(scan_cost(pixels) + resample_cost(pixels)) {
             let img = binarize::upscale(&full, up);
             let mut found = Vec::new();
-            complete &= scan(&img, deadline, &mut found).complete;
+            complete &= scan(&img, deadline, false, &mut found).complete;
             hits.extend(found.into_iter().map(|h| (h, 1.0 / up as f64, [0.0, 0.0])));
         } else {
             complete = false;
