@@ -372,7 +372,7 @@ fn read_cut_off(
 ) {
     for (tl, tr, bl) in grid::cut_off_triples(top, bits.width, bits.height)
         .into_iter()
-        .take(3)
+        .take(6)
     {
         if deadline.passed() {
             pass.complete = false;
