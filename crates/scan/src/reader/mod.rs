@@ -3,19 +3,22 @@
 //! Per frame, inside a time budget: (1) if a code was read recently, look
 //! in its region first; (2) at the working scale (the image shrunk so its
 //! long side is at most `max_side`), binarise with a block-adaptive
-//! threshold, find finder patterns of both polarities, and read each
-//! plausible triple (see `grid`); (3) if nothing was read, repeat at half
-//! that scale (large modules, blur, moiré) and, for big images, at twice it
-//! (small codes); if finder triples were tried but none read, once more at
-//! two thirds of the working scale (blurred codes whose finders survive at
-//! neither), and then on the working image with its edges steepened
-//! (unsharp masking: blur that merged the finders' rings); small images are
-//! also read enlarged. A frame whose scan
-//! finds fewer than three finder candidates costs only the binarisation
-//! and one row scan. Every sampled grid is checked and corrected by our own
-//! Reed-Solomon pass (`codewords`) before rqrr decodes it, and rqrr's
-//! decode starts only when the budget still covers its cost. Panics are
-//! caught and counted.
+//! threshold, find finder patterns of both polarities (also those cut by
+//! the image border), and read each plausible triple (see `grid`); when
+//! none reads, up to six triples whose third finder two seen ones place
+//! beyond the border (a code held partly out of view); (3) if nothing was
+//! read, repeat at half that scale (large modules, blur, moiré) and, for
+//! big images, at twice it (small codes); if finder triples were tried but
+//! none read, once more at two thirds of the working scale (blurred codes
+//! whose finders survive at neither); then, on a frame with finder
+//! candidates, on the working image with its edges steepened (unsharp
+//! masking: blur that merged the finders' rings); small images are also
+//! read enlarged. A frame whose scan finds fewer than two finder candidates
+//! costs only the binarisation and one row scan. Every sampled grid is
+//! checked and corrected by our own Reed-Solomon pass (`codewords`) before
+//! rqrr decodes it, and rqrr's decode starts only when the budget still
+//! covers its cost (estimated from the speed measured on earlier decodes).
+//! Panics are caught and counted.
 
 mod binarize;
 mod codewords;
