@@ -283,7 +283,7 @@ struct Pass {
     complete: bool,
     /// How many finder candidates it saw.
     candidates: usize,
-    /// How many finder triples it tried to read.
+    /// How many triples of seen finders it tried to read.
     tried: usize,
 }
 
@@ -381,7 +381,8 @@ fn read_cut_off(
             pass.complete = false;
             return;
         }
-        pass.tried += 1;
+        // Not counted in `pass.tried`: a made-up finder that does not fit
+        // says nothing about blur (which is what the later passes are for).
         if let Some(hit) = grid::read(img, bits, &tl, &tr, &bl, deadline) {
             out.push(hit);
             return;
