@@ -185,7 +185,10 @@ pub fn find_finders_until(
             }
             start += runs[i];
         }
-        for (window, cx, dark) in cut_windows(&runs, first_dark, b.width as u32) {
+        for (window, cx, dark) in cut_windows(&runs, first_dark, b.width as u32)
+            .into_iter()
+            .flatten()
+        {
             if let Some(m) = ratio_ok(&window)
                 && let Some(f) = confirm(b, cx as i32, y as i32, dark, m)
             {
@@ -201,51 +204,53 @@ pub fn find_finders_until(
 /// The row windows of a pattern cut by the left or right border, with the
 /// cut runs completed from the other side: the outer ring partly outside,
 /// or the ring and part of the light gap. Returns each window with its
-/// centre x and polarity.
-fn cut_windows(runs: &[u32], first_dark: bool, width: u32) -> Vec<([u32; 5], u32, bool)> {
+/// centre x and polarity (none for a row of fewer than five runs). Called
+/// for every scanned row, so it allocates nothing.
+fn cut_windows(runs: &[u32], first_dark: bool, width: u32) -> Option<[([u32; 5], u32, bool); 4]> {
     let n = runs.len();
-    let mut out = Vec::new();
     if n < 5 {
-        return out;
+        return None;
     }
     let r = runs;
-    // Left border: part of the ring shows, or only part of the gap.
-    out.push((
-        [r[0].max(r[1]), r[1], r[2], r[3], r[4]],
-        r[0] + r[1] + r[2] / 2,
-        first_dark,
-    ));
-    out.push((
-        [r[3], r[0].max(r[2]), r[1], r[2], r[3]],
-        r[0] + r[1] / 2,
-        !first_dark,
-    ));
-    // Right border, the same mirrored. Run k has the first run's colour when k is even.
+    // Run k has the first run's colour when k is even.
     let last_dark = first_dark == (n - 1).is_multiple_of(2);
     let end = |k: usize| width - r[n - k..].iter().sum::<u32>();
-    out.push((
-        [
-            r[n - 5],
-            r[n - 4],
-            r[n - 3],
-            r[n - 2],
-            r[n - 1].max(r[n - 2]),
-        ],
-        end(3) + r[n - 3] / 2,
-        last_dark,
-    ));
-    out.push((
-        [
-            r[n - 4],
-            r[n - 3],
-            r[n - 2],
-            r[n - 1].max(r[n - 3]),
-            r[n - 4],
-        ],
-        end(2) + r[n - 2] / 2,
-        !last_dark,
-    ));
-    out
+    Some([
+        // Left border: part of the ring shows, or only part of the gap.
+        (
+            [r[0].max(r[1]), r[1], r[2], r[3], r[4]],
+            r[0] + r[1] + r[2] / 2,
+            first_dark,
+        ),
+        (
+            [r[3], r[0].max(r[2]), r[1], r[2], r[3]],
+            r[0] + r[1] / 2,
+            !first_dark,
+        ),
+        // Right border, the same mirrored.
+        (
+            [
+                r[n - 5],
+                r[n - 4],
+                r[n - 3],
+                r[n - 2],
+                r[n - 1].max(r[n - 2]),
+            ],
+            end(3) + r[n - 3] / 2,
+            last_dark,
+        ),
+        (
+            [
+                r[n - 4],
+                r[n - 3],
+                r[n - 2],
+                r[n - 1].max(r[n - 3]),
+                r[n - 4],
+            ],
+            end(2) + r[n - 2] / 2,
+            !last_dark,
+        ),
+    ])
 }
 
 fn confirm(b: &BitImage, cx: i32, cy: i32, dark: bool, m: f32) -> Option<Finder> {
