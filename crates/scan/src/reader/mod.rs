@@ -12,7 +12,9 @@
 //! none read, once more at two thirds of the working scale (blurred codes
 //! whose finders survive at neither); then, on a frame with finder
 //! candidates, on the working image with its edges steepened (unsharp
-//! masking: blur that merged the finders' rings); small images are also
+//! masking: blur that merged the finders' rings), only over the part of
+//! the frame that has contrast and with the contrast judged on the image
+//! before sharpening (sharpened sensor noise is not); small images are also
 //! read enlarged. A frame whose scan finds fewer than two finder candidates
 //! costs only the binarisation and one row scan. Every sampled grid is
 //! checked and corrected by our own Reed-Solomon pass (`codewords`) before
@@ -290,9 +292,15 @@ struct Pass {
 /// One pass: binarise `img`, find finders, read triples (and, with
 /// `cut_off`, codes with a finder beyond the border when nothing else was
 /// read). Hits are in `img` pixels.
-fn scan(img: &Gray, deadline: &Budget, cut_off: bool, out: &mut Vec<grid::Hit>) -> Pass {
+fn scan(
+    img: &Gray,
+    contrast: Option<&binarize::Contrast>,
+    deadline: &Budget,
+    cut_off: bool,
+    out: &mut Vec<grid::Hit>,
+) -> Pass {
     let stop = || deadline.passed();
-    let Some(bits) = binarize::adaptive_until(img, &stop) else {
+    let Some(bits) = binarize::adaptive_masked_until(img, contrast, &stop) else {
         return Pass::default();
     };
     let finders = finder::find_finders_until(&bits, 2, 400, &stop);
@@ -451,7 +459,7 @@ fn read_all(
         {
             let img = binarize::downscale(&roi, k);
             let mut found = Vec::new();
-            complete &= scan(&img, deadline, false, &mut found).complete;
+            complete &= scan(&img, None, deadline, false, &mut found).complete;
             hits.extend(
                 found
                     .into_iter()
@@ -495,7 +503,7 @@ fn read_all(
                 &scaled
             };
             let mut found = Vec::new();
-            let pass = scan(img, deadline, k == k0, &mut found);
+            let pass = scan(img, None, deadline, k == k0, &mut found);
             complete &= pass.complete;
             seen = seen.max(pass.candidates);
             tried += pass.tried;
@@ -512,7 +520,7 @@ fn read_all(
             if deadline.allows(scan_cost(pixels) + resample_cost(base_pixels + width * height)) {
                 let img = binarize::two_thirds(at_scale(&full, k0, &mut working));
                 let mut found = Vec::new();
-                complete &= scan(&img, deadline, false, &mut found).complete;
+                complete &= scan(&img, None, deadline, false, &mut found).complete;
                 hits.extend(found.into_iter().map(|h| (h, k0 as f64 * 1.5, [0.0, 0.0])));
             } else {
                 complete = false;
@@ -525,10 +533,26 @@ fn read_all(
     if hits.is_empty() && complete && seen >= 2 {
         let pixels = (width / k0) * (height / k0);
         if deadline.allows(scan_cost(pixels) + resample_cost(width * height + 2 * pixels)) {
-            let img = binarize::sharpen(at_scale(&full, k0, &mut working));
-            let mut found = Vec::new();
-            complete &= scan(&img, deadline, false, &mut found).complete;
-            hits.extend(found.into_iter().map(|h| (h, k0 as f64, [0.0, 0.0])));
+            let base = at_scale(&full, k0, &mut working);
+            // Only where the frame has contrast (and a margin of flat
+            // blocks): sharpening brings nothing out of a flat area but
+            // its noise.
+            let contrast = binarize::Contrast::of(base);
+            if let Some(rect) = contrast.bounds(2, base.width, base.height) {
+                let [x0, y0, x1, y1] = rect;
+                let img = binarize::sharpen(&binarize::crop(base, x0, y0, x1, y1));
+                let mut found = Vec::new();
+                complete &= scan(
+                    &img,
+                    Some(&contrast.crop(rect)),
+                    deadline,
+                    false,
+                    &mut found,
+                )
+                .complete;
+                let offset = [(x0 * k0) as f64, (y0 * k0) as f64];
+                hits.extend(found.into_iter().map(|h| (h, k0 as f64, offset)));
+            }
         } else {
             complete = false;
         }
@@ -545,7 +569,7 @@ fn read_all(
         if deadline.allows(scan_cost(pixels) + resample_cost(pixels)) {
             let img = binarize::upscale(&full, up);
             let mut found = Vec::new();
-            complete &= scan(&img, deadline, false, &mut found).complete;
+            complete &= scan(&img, None, deadline, false, &mut found).complete;
             hits.extend(found.into_iter().map(|h| (h, 1.0 / up as f64, [0.0, 0.0])));
         } else {
             complete = false;
