@@ -253,3 +253,42 @@ fn a_code_with_one_finder_beyond_the_border_is_read() {
     }
     assert!(missed.is_empty(), "not read:\n{}", missed.join("\n"));
 }
+
+#[test]
+fn a_code_beside_a_grid_of_finder_look_alikes_is_read() {
+    // A keyboard or an app's icons beside the pass: dozens of squares with
+    // a ring and a centre, the finder pattern's proportions at the code's
+    // module size, in a regular grid that offers many plausible triples.
+    // The reader gives up on a pass after a few failed triples; the code's
+    // own must still come first.
+    let text = &passes()[0];
+    for inverted in [false, true] {
+        let module = 4;
+        let layout = Layout {
+            module,
+            quiet: 4,
+            canvas: Some((1000, 520, 37)),
+            inverted,
+        };
+        let (w, h, mut luma) = render(text, layout);
+        let dark = if inverted { 255 } else { 0 };
+        // Keys 7 modules wide, 10 modules apart, 8 x 8 of them.
+        let key = 7 * module;
+        for ky in 0..8 {
+            for kx in 0..8 {
+                let (x0, y0) = (560 + kx * 10 * module, 60 + ky * 10 * module);
+                for y in 0..key {
+                    for x in 0..key {
+                        let (u, v) = (x / module, y / module);
+                        let ring = u == 0 || u == 6 || v == 0 || v == 6;
+                        let centre = (2..=4).contains(&u) && (2..=4).contains(&v);
+                        if ring || centre {
+                            luma[(y0 + y) * w + x0 + x] = dark;
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(read(w, h, &luma), vec![text.clone()], "inverted {inverted}");
+    }
+}

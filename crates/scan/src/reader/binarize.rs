@@ -39,6 +39,23 @@ impl BitImage {
             && (y as usize) < self.height
             && self.bits[y as usize * self.width + x as usize] != 0
     }
+
+    /// Whether the pixel nearest to (x, y) is dark: [`BitImage::dark`] of
+    /// the rounded coordinates, rounded without `f64::round` (a library
+    /// call on baseline x86-64, and these lookups are the inner loop of
+    /// fitting and sampling a grid). Halves round up, also below zero.
+    #[inline]
+    pub fn dark_near(&self, x: f64, y: f64) -> bool {
+        self.dark(round_px(x), round_px(y))
+    }
+}
+
+/// `v` rounded to the nearest integer, halves up.
+#[inline]
+fn round_px(v: f64) -> i32 {
+    let t = v + 0.5;
+    let i = t as i32;
+    i - (t < i as f64) as i32
 }
 
 const BLOCK: usize = 8;
@@ -886,6 +903,24 @@ mod tests {
                 assert_eq!(out.data[y * w + x], want, "pixel {x},{y}");
             }
         }
+    }
+
+    #[test]
+    fn pixel_rounding_matches_round_off_the_halves() {
+        for v in [
+            -3.7, -1.2, -0.7, -0.3, 0.0, 0.2, 0.49, 0.51, 1.5, 2.5, 7.9, 1279.6,
+        ] {
+            assert_eq!(round_px(v), v.round() as i32, "{v}");
+        }
+        // A negative half rounds up (f64::round rounds it away from zero).
+        assert_eq!(round_px(-0.5), 0);
+        let img = BitImage {
+            width: 2,
+            height: 1,
+            bits: vec![1, 0],
+        };
+        assert!(img.dark_near(0.4, 0.3) && !img.dark_near(0.6, 0.0));
+        assert!(!img.dark_near(-0.6, 0.0) && img.dark_near(-0.4, 0.0));
     }
 
     #[test]

@@ -107,8 +107,7 @@ impl<'a> Fitter<'a> {
         let mut hits = 0u32;
         for c in &self.cells {
             let (x, y) = h.map(c.x as f64 + 0.5, c.y as f64 + 0.5);
-            hits += ((self.bits.dark(x.round() as i32, y.round() as i32) == self.dark) == c.dark)
-                as u32;
+            hits += ((self.bits.dark_near(x, y) == self.dark) == c.dark) as u32;
         }
         hits as f32 / self.cells.len() as f32
     }

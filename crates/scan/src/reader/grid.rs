@@ -138,6 +138,23 @@ fn dist(a: &Finder, b: &Finder) -> f32 {
     ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt()
 }
 
+/// A quick test on the three distances between three finders, passed by
+/// every triple [`order`] accepts: the two sides at the corner (the longest
+/// side is the diagonal) within 1.8 of each other and the corner angle
+/// within 53-127 degrees.
+pub fn could_be_corners(ab: f32, ac: f32, bc: f32) -> bool {
+    let (diag, l1, l2) = if ab >= ac && ab >= bc {
+        (ab, ac, bc)
+    } else if ac >= bc {
+        (ac, ab, bc)
+    } else {
+        (bc, ab, ac)
+    };
+    let (lo, hi) = (l1.min(l2), l1.max(l2));
+    // |cos| <= 0.6 by the law of cosines (with some slack for rounding).
+    hi <= lo * 1.8 + 0.01 && (l1 * l1 + l2 * l2 - diag * diag).abs() <= 1.2 * l1 * l2 + 0.01
+}
+
 /// Orders three finders as (top-left, top-right, bottom-left) when they can
 /// be the corners of one code; `None` when the shape is implausible.
 pub fn order(f: [Finder; 3]) -> Option<(Finder, Finder, Finder, f32)> {
@@ -168,6 +185,42 @@ pub fn order(f: [Finder; 3]) -> Option<(Finder, Finder, Finder, f32)> {
     }
     let score = (ratio - 1.0) + cos.abs() + (mhi / mlo - 1.0);
     Some((b, tr, bl, score))
+}
+
+/// How much the modules beside the line from finder `corner` to finder
+/// `arm` look like a code's timing pattern (dark and light in turn): the
+/// share of neighbouring modules that differ, sampled 3 modules off the
+/// line towards `toward` (the code's inside, where row or column 6 runs),
+/// at most 24 pairs from the corner out. A code scores near 1, data or
+/// texture near one half, finder look-alikes with plain background
+/// between them (keys, icons) far less.
+pub fn timing_agreement(bits: &BitImage, corner: &Finder, arm: &Finder, toward: &Finder) -> f32 {
+    let m = (corner.module + arm.module) / 2.0;
+    let span = (dist(corner, arm) / m).round();
+    // One module along the line, and one across it towards the inside.
+    let (ux, uy) = ((arm.x - corner.x) / span, (arm.y - corner.y) / span);
+    let side = ux * (toward.y - corner.y) - uy * (toward.x - corner.x);
+    let (nx, ny) = if side >= 0.0 { (-uy, ux) } else { (uy, -ux) };
+    // Module k of the timing line (k = 8 .. dim - 9, dim = span + 7),
+    // from the corner finder's centre at module 3.5.
+    let at = |k: usize| {
+        let a = k as f32 - 3.0;
+        let x = corner.x + ux * a + nx * 3.0;
+        let y = corner.y + uy * a + ny * 3.0;
+        bits.dark_near(x as f64, y as f64) == corner.dark
+    };
+    let last = (span as usize - 2).min(8 + 24);
+    if last <= 8 {
+        return 0.0;
+    }
+    let mut prev = at(8);
+    let mut differ = 0u32;
+    for k in 9..=last {
+        let now = at(k);
+        differ += (now != prev) as u32;
+        prev = now;
+    }
+    differ as f32 / (last - 8) as f32
 }
 
 /// Module size between two finders, measured across both along their joining line.
@@ -458,7 +511,7 @@ fn progressive(
 
 fn module_dark(bits: &BitImage, h: &Homography, i: usize, j: usize, dark: bool) -> bool {
     let (x, y) = h.map(i as f64 + 0.5, j as f64 + 0.5);
-    bits.dark(x.round() as i32, y.round() as i32) == dark
+    bits.dark_near(x, y) == dark
 }
 
 /// BCH(18,6) remainder for version information.
@@ -526,7 +579,7 @@ fn sample(
         }
         for i in 0..dim {
             let (x, y) = h.map(i as f64 + 0.5, j as f64 + 0.5);
-            bin.push(bits.dark(x.round() as i32, y.round() as i32) == dark);
+            bin.push(bits.dark_near(x, y) == dark);
             let mut s = 0.0;
             for (du, dv) in [(0.5, 0.5), (0.3, 0.3), (0.7, 0.3), (0.3, 0.7), (0.7, 0.7)] {
                 let (x, y) = h.map(i as f64 + du, j as f64 + dv);
@@ -621,6 +674,67 @@ mod tests {
         // Finders seen on fewer than three rows are not trusted.
         let weak = [finder(20.0, 20.0, 2), finder(20.0, 120.0, 8)];
         assert!(cut_off_triples(&weak, 90, 200).is_empty());
+    }
+
+    #[test]
+    fn the_quick_corner_test_passes_every_triple_order_accepts() {
+        let mut s = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 40) as f32 / (1u64 << 24) as f32
+        };
+        let mut accepted = 0;
+        for _ in 0..20_000 {
+            let f = [(); 3].map(|_| Finder {
+                x: next() * 400.0,
+                y: next() * 400.0,
+                module: 2.0 + next() * 0.5,
+                count: 3,
+                dark: true,
+            });
+            if order(f).is_some() {
+                accepted += 1;
+                let d = |a: usize, b: usize| dist(&f[a], &f[b]);
+                assert!(could_be_corners(d(0, 1), d(0, 2), d(1, 2)), "{f:?}");
+            }
+        }
+        assert!(accepted > 100, "{accepted}");
+    }
+
+    #[test]
+    fn timing_agreement_sees_the_timing_pattern_inside_the_corner() {
+        // 4 px modules, a code of 29 modules: row and column 6 alternate
+        // from module 8 to 20.
+        let (w, m) = (140usize, 4usize);
+        let mut bits = BitImage {
+            width: w,
+            height: w,
+            bits: vec![0; w * w],
+        };
+        let blank = bits.clone();
+        for k in (8..=20).step_by(2) {
+            for y in 0..m {
+                for x in 0..m {
+                    bits.bits[(6 * m + y) * w + k * m + x] = 1;
+                    bits.bits[(k * m + y) * w + 6 * m + x] = 1;
+                }
+            }
+        }
+        let at = |i: f32, j: f32| Finder {
+            x: i * m as f32,
+            y: j * m as f32,
+            module: m as f32,
+            count: 4,
+            dark: true,
+        };
+        let (tl, tr, bl) = (at(3.5, 3.5), at(25.5, 3.5), at(3.5, 25.5));
+        assert_eq!(timing_agreement(&bits, &tl, &tr, &bl), 1.0);
+        assert_eq!(timing_agreement(&bits, &tl, &bl, &tr), 1.0);
+        // Nothing between the finders, or the inside on the other side.
+        assert_eq!(timing_agreement(&blank, &tl, &tr, &bl), 0.0);
+        assert_eq!(timing_agreement(&bits, &tl, &tr, &at(3.5, -18.5)), 0.0);
     }
 
     #[test]
