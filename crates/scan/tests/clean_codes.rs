@@ -292,3 +292,21 @@ fn a_code_beside_a_grid_of_finder_look_alikes_is_read() {
         assert_eq!(read(w, h, &luma), vec![text.clone()], "inverted {inverted}");
     }
 }
+
+#[test]
+fn a_small_code_in_a_big_frame_is_read_at_full_resolution() {
+    // A 2560x1440 frame is first read shrunk by half, where 3 px modules
+    // become 1.5 px: too small for the finder scan to see anything. The
+    // frame must still be read at full size.
+    let text = &passes()[1];
+    for module in [3, 4] {
+        let layout = Layout {
+            module,
+            quiet: 4,
+            canvas: Some((2560, 1440, 611)),
+            inverted: false,
+        };
+        let (w, h, luma) = render(text, layout);
+        assert_eq!(read(w, h, &luma), vec![text.clone()], "module {module} px");
+    }
+}

@@ -529,9 +529,12 @@ fn read_all(
                 break;
             }
             // A frame whose first pass saw almost no finder candidates has no
-            // code in view: stop there (the empty-frame fast path).
-            if i > 0 && seen < 2 {
-                break;
+            // code in view at that scale or coarser: the empty-frame fast
+            // path. A big frame shrunk to the working scale may still hold a
+            // code whose modules became too small to see: it is read at the
+            // finer scale all the same.
+            if i > 0 && seen < 2 && k > k0 {
+                continue;
             }
             if width / k < 21 || height / k < 21 {
                 continue;
@@ -754,9 +757,9 @@ fn scan_cost(pixels: usize) -> Duration {
 }
 
 /// What shrinking or enlarging an image costs per pixel read or written
-/// (about 1 ns measured; 2 assumed).
+/// (0.3-0.7 ns measured quiet since the loops vectorise; 1 assumed).
 fn resample_cost(pixels: usize) -> Duration {
-    Duration::from_nanos(pixels as u64 * 2)
+    Duration::from_nanos(pixels as u64)
 }
 
 /// A payload read by plain rqrr and its corners.
