@@ -189,11 +189,13 @@ pub fn order(f: [Finder; 3]) -> Option<(Finder, Finder, Finder, f32)> {
 
 /// How much the modules beside the line from finder `corner` to finder
 /// `arm` look like a code's timing pattern (dark and light in turn, one
-/// module each): the share of the line, read pixel by pixel 2.5, 3 or 3.5
-/// modules off it towards `toward` (the code's inside, where row or column
-/// 6 runs; the best of the three), covered by runs of 0.5-1.6 modules, at
-/// most 24 modules from the corner out. Pixel runs rather than module
-/// centres, so a module size estimated 30 % off (blur, moire) still sees
+/// module each): the share of the line, read in steps of a third of a
+/// module (at least a pixel) 3, 2.5 or 3.5 modules off it towards `toward`
+/// (the code's inside, where row or column 6 runs; the best of the three,
+/// or the first that reaches 0.75, or none more when the line at 3 modules
+/// shows under 0.15), covered by runs of 0.5-1.6 modules, at most 16
+/// modules from the corner out. Runs rather than module centres,
+/// so a module size estimated 30 % off (blur, moire) still sees
 /// the pattern. A code scores near 1, random data about a quarter, finder
 /// look-alikes with plain background or long strokes between them (keys,
 /// icons, text) near 0.
@@ -201,7 +203,7 @@ pub fn timing_agreement(bits: &BitImage, corner: &Finder, arm: &Finder, toward: 
     let m = (corner.module + arm.module) / 2.0;
     let len = dist(corner, arm);
     // Module column 8 starts 4.5 modules past the corner finder's centre.
-    let (s0, s1) = (4.5 * m, (len - 4.5 * m).min(4.5 * m + 24.0 * m));
+    let (s0, s1) = (4.5 * m, (len - 4.5 * m).min(4.5 * m + 16.0 * m));
     if s1 - s0 < 4.0 * m {
         return 0.0;
     }
@@ -209,15 +211,22 @@ pub fn timing_agreement(bits: &BitImage, corner: &Finder, arm: &Finder, toward: 
     let side = ex * (toward.y - corner.y) - ey * (toward.x - corner.x);
     let (nx, ny) = if side >= 0.0 { (-ey, ex) } else { (ey, -ex) };
     let (lo, hi) = (0.5 * m, 1.6 * m);
+    // A third of a module per step is fine enough to tell the run lengths.
+    let step = (m / 3.0).max(1.0);
     let mut best = 0.0f32;
-    for off in [2.5, 3.0, 3.5] {
+    for (i, off) in [3.0, 2.5, 3.5].into_iter().enumerate() {
+        // Settled: clearly a timing pattern, or (at 3 modules) nothing
+        // alternating at all (plain background, long strokes).
+        if best >= 0.75 || (i == 1 && best < 0.15) {
+            break;
+        }
         let (ox, oy) = (corner.x + nx * off * m, corner.y + ny * off * m);
         let at = |t: f32| bits.dark_near((ox + ex * t) as f64, (oy + ey * t) as f64);
         // Runs between the first and the last colour change.
         let (mut good, mut total) = (0.0f32, 0.0f32);
         let mut prev = at(s0);
         let mut run_start: Option<f32> = None;
-        let mut t = s0 + 1.0;
+        let mut t = s0 + step;
         while t <= s1 {
             let now = at(t);
             if now != prev {
@@ -231,7 +240,7 @@ pub fn timing_agreement(bits: &BitImage, corner: &Finder, arm: &Finder, toward: 
                 run_start = Some(t);
                 prev = now;
             }
-            t += 1.0;
+            t += step;
         }
         if total >= 4.0 * m {
             best = best.max(good / total);

@@ -375,13 +375,18 @@ fn scan(
             }
         }
     }
+    // The best 40, in order (look-alikes in a grid make thousands).
+    if triples.len() > 40 {
+        triples.select_nth_unstable_by(40, |x, y| x.0.total_cmp(&y.0));
+        triples.truncate(40);
+    }
     triples.sort_by(|x, y| x.0.total_cmp(&y.0));
     let mut used = vec![false; top.len()];
     // Failed triples since the last read: finder look-alikes in a regular
     // pattern (a keyboard, a checkerboard) make dozens of plausible
     // triples, while a code's own triple ranks first (see MAX_FAILED_TRIPLES).
     let mut failed = 0;
-    for (_, idx, tl, tr, bl) in triples.into_iter().take(40) {
+    for (_, idx, tl, tr, bl) in triples {
         if failed >= MAX_FAILED_TRIPLES {
             break;
         }
