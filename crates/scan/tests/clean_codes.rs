@@ -310,3 +310,19 @@ fn a_small_code_in_a_big_frame_is_read_at_full_resolution() {
         assert_eq!(read(w, h, &luma), vec![text.clone()], "module {module} px");
     }
 }
+
+#[test]
+fn a_small_code_in_a_phone_photo_is_read_when_the_budget_allows() {
+    // A 5120x2880 photo is read shrunk 4x, then 2x: 3 px modules are 0.75
+    // and 1.5 px there. Full resolution is the last pass, run when the
+    // budget covers it (the test's budget always does).
+    let text = &passes()[0];
+    let layout = Layout {
+        module: 3,
+        quiet: 4,
+        canvas: Some((5120, 2880, 2011)),
+        inverted: false,
+    };
+    let (w, h, luma) = render(text, layout);
+    assert_eq!(read(w, h, &luma), vec![text.clone()]);
+}
