@@ -4,8 +4,9 @@
 //! against a threshold local to the code) and hand each grid to rqrr's
 //! decoder (format and Reed-Solomon correction, mirrored codes included).
 
+use std::sync::Once;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::Budget;
 use super::binarize::{BitImage, Gray};
@@ -92,6 +93,44 @@ fn rqrr_terms(dim: usize, level: Option<usize>) -> usize {
 /// decode it cannot finish in time. Until a measurement, 0.6 us (the
 /// reference machine under heavy load).
 static RQRR_PS_PER_TERM: AtomicU64 = AtomicU64::new(600_000);
+
+/// Measures rqrr's speed once per process, on a real version-10 grid (~1.5
+/// ms), so that the first large code is not refused on the placeholder
+/// guess: a process that had decoded only small codes (or none, as
+/// `passgate decode` of one version-40 photo) never started a version-40
+/// decode, whose guessed 67 ms did not fit the budget.
+pub fn calibrate_rqrr() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        if let Some(ps) = measure_rqrr() {
+            RQRR_PS_PER_TERM.store(ps, Ordering::Relaxed);
+        }
+    });
+}
+
+/// The cost estimate per term from one timed decode of a version-10,
+/// level-M grid; `None` if it could not be made or read.
+fn measure_rqrr() -> Option<u64> {
+    let payload = [b'P'; 200];
+    let code =
+        qrcode::QrCode::with_version(payload, qrcode::Version::Normal(10), qrcode::EcLevel::M)
+            .ok()?;
+    let grid = Modules {
+        dim: code.width(),
+        dark: code
+            .to_colors()
+            .into_iter()
+            .map(|c| c == qrcode::Color::Dark)
+            .collect(),
+    };
+    // Level bits 0 are M.
+    let terms = rqrr_terms(grid.dim, Some(0));
+    let start = Instant::now();
+    let mut out = Vec::new();
+    rqrr::Grid::new(&grid).decode_to(&mut out).ok()?;
+    let took = start.elapsed();
+    (out == payload).then(|| next_ps_per_term(0, terms, took))
+}
 
 /// Notes how long rqrr took for `terms` (on the budget's clock).
 fn learn_rqrr_speed(terms: usize, took: Duration) {
@@ -761,6 +800,14 @@ mod tests {
         // Nothing between the finders, or the inside on the other side.
         assert_eq!(timing_agreement(&blank, &tl, &tr, &bl), 0.0);
         assert_eq!(timing_agreement(&bits, &tl, &tr, &at(3.5, -18.5)), 0.0);
+    }
+
+    #[test]
+    fn rqrr_speed_is_measured_on_a_real_grid() {
+        // The calibration grid is encoded and read back, and gives a speed
+        // within the estimate's bounds (whatever this machine's speed).
+        let ps = measure_rqrr().expect("the calibration grid decodes");
+        assert!((100_000..=2_000_000).contains(&ps), "{ps}");
     }
 
     #[test]

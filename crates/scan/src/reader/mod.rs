@@ -217,6 +217,7 @@ impl Reader {
     /// A reader with the given settings.
     pub fn new(config: ReaderConfig) -> Self {
         codewords::warm_up();
+        grid::calibrate_rqrr();
         Self {
             config,
             ..Self::default()
