@@ -90,8 +90,8 @@ fn rqrr_terms(dim: usize, level: Option<usize>) -> usize {
 /// [`learn_rqrr_speed`]), so a fast machine reads large codes (version 40:
 /// ~111,000 terms, 20.2 ms measured on the reference machine, 0.18 us a
 /// term; a version-3 code 0.37 ms) and a slow or busy one does not start a
-/// decode it cannot finish in time. Until a measurement, 0.6 us (the
-/// reference machine under heavy load).
+/// decode it cannot finish in time. 0.6 us (the reference machine under
+/// heavy load) until [`calibrate_rqrr`] measures it when a reader is made.
 static RQRR_PS_PER_TERM: AtomicU64 = AtomicU64::new(600_000);
 
 /// Measures rqrr's speed once per process, on a real version-10 grid (~1.5
