@@ -7,15 +7,29 @@
 //! some block near it has contrast, and slow lighting changes (glare,
 //! vignetting) shift the threshold with them.
 
-/// A greyscale image borrowed or owned by the reader.
+use std::borrow::Cow;
+
+/// A greyscale image borrowed (the frame itself: no copy) or owned (a
+/// scaled or filtered version of it) by the reader.
 #[derive(Debug, Clone)]
-pub struct Gray {
+pub struct Gray<'a> {
     /// Width in pixels.
     pub width: usize,
     /// Height in pixels.
     pub height: usize,
     /// Row-major luma.
-    pub data: Vec<u8>,
+    pub data: Cow<'a, [u8]>,
+}
+
+impl Gray<'static> {
+    /// An image that owns its pixels.
+    pub fn owned(width: usize, height: usize, data: Vec<u8>) -> Self {
+        Self {
+            width,
+            height,
+            data: Cow::Owned(data),
+        }
+    }
 }
 
 /// A binary image: `true` (1) is dark.
@@ -477,9 +491,9 @@ pub fn adaptive_masked_until(
 }
 
 /// Box-filter downscale by an integer factor (the mean of each k x k cell).
-pub fn downscale(img: &Gray, k: usize) -> Gray {
+pub fn downscale(img: &Gray, k: usize) -> Gray<'static> {
     match k {
-        0 | 1 => img.clone(),
+        0 | 1 => Gray::owned(img.width, img.height, img.data.to_vec()),
         // The common factors with the cell size known at compile time: the
         // sums and the division then vectorise (4x faster at 1280x720).
         2 => downscale_by::<2>(img),
@@ -489,7 +503,7 @@ pub fn downscale(img: &Gray, k: usize) -> Gray {
     }
 }
 
-fn downscale_by<const K: usize>(img: &Gray) -> Gray {
+fn downscale_by<const K: usize>(img: &Gray) -> Gray<'static> {
     let (w, h) = (img.width / K, img.height / K);
     let mut acc = vec![0u16; w];
     let mut data = Vec::with_capacity(w * h);
@@ -504,14 +518,10 @@ fn downscale_by<const K: usize>(img: &Gray) -> Gray {
         }
         data.extend(acc.iter().map(|&a| (a / (K * K) as u16) as u8));
     }
-    Gray {
-        width: w,
-        height: h,
-        data,
-    }
+    Gray::owned(w, h, data)
 }
 
-fn downscale_any(img: &Gray, k: usize) -> Gray {
+fn downscale_any(img: &Gray, k: usize) -> Gray<'static> {
     let w = img.width / k;
     let h = img.height / k;
     let mut acc = vec![0u32; w];
@@ -527,16 +537,12 @@ fn downscale_any(img: &Gray, k: usize) -> Gray {
         }
         data.extend(acc.iter().map(|&a| (a / kk) as u8));
     }
-    Gray {
-        width: w,
-        height: h,
-        data,
-    }
+    Gray::owned(w, h, data)
 }
 
 /// Shrinks to two thirds (each output pixel the mean of the 1.5 x 1.5
 /// source pixels it covers): between the working scale and half of it.
-pub fn two_thirds(img: &Gray) -> Gray {
+pub fn two_thirds(img: &Gray) -> Gray<'static> {
     let (w, h) = (img.width / 3 * 2, img.height / 3 * 2);
     // Horizontal: per 3 source pixels, (2a + b) and (b + 2c), i.e. 3x the mean.
     let rows: Vec<Vec<u16>> = img
@@ -557,17 +563,13 @@ pub fn two_thirds(img: &Gray) -> Gray {
         data.extend(a.iter().zip(b).map(|(&a, &b)| ((2 * a + b + 4) / 9) as u8));
         data.extend(b.iter().zip(c).map(|(&b, &c)| ((b + 2 * c + 4) / 9) as u8));
     }
-    Gray {
-        width: w,
-        height: h,
-        data,
-    }
+    Gray::owned(w, h, data)
 }
 
 /// Bilinear enlargement by an integer factor. Each source row is widened
 /// once (a table holds every output column's two sources and weight), and
 /// each output row blends two widened rows: a few nanoseconds a pixel.
-pub fn upscale(img: &Gray, f: usize) -> Gray {
+pub fn upscale(img: &Gray, f: usize) -> Gray<'static> {
     let (w, h) = (img.width * f, img.height * f);
     // Source position of output coordinate `i` on an axis of `n` pixels.
     let source = |i: usize, n: usize| {
@@ -596,11 +598,7 @@ pub fn upscale(img: &Gray, f: usize) -> Gray {
                 .map(|(&top, &bot)| (top * (1.0 - fy) + bot * fy).round() as u8),
         );
     }
-    Gray {
-        width: w,
-        height: h,
-        data,
-    }
+    Gray::owned(w, h, data)
 }
 
 /// `img` with steeper edges: each pixel pushed away from the mean of the
@@ -608,12 +606,12 @@ pub fn upscale(img: &Gray, f: usize) -> Gray {
 /// merges a finder's centre with its ring and thin modules with their
 /// neighbours; this brings the light gaps back for the binariser. Two
 /// running-sum passes: a few nanoseconds a pixel.
-pub fn sharpen(img: &Gray) -> Gray {
+pub fn sharpen(img: &Gray) -> Gray<'static> {
     const R: usize = 2;
     const N: u16 = ((2 * R + 1) * (2 * R + 1)) as u16;
     let (w, h) = (img.width, img.height);
     if w == 0 || h == 0 {
-        return img.clone();
+        return Gray::owned(w, h, img.data.to_vec());
     }
     // Sums of 5 pixels along each row, the border pixels repeated: the row
     // padded, then five shifted slices added (which vectorises).
@@ -661,15 +659,11 @@ pub fn sharpen(img: &Gray) -> Gray {
             *c = *c + a - s;
         }
     }
-    Gray {
-        width: w,
-        height: h,
-        data,
-    }
+    Gray::owned(w, h, data)
 }
 
 /// A copy of the rectangle `[x0, x1) x [y0, y1)` (clamped to the image).
-pub fn crop(img: &Gray, x0: usize, y0: usize, x1: usize, y1: usize) -> Gray {
+pub fn crop(img: &Gray, x0: usize, y0: usize, x1: usize, y1: usize) -> Gray<'static> {
     let x1 = x1.min(img.width);
     let y1 = y1.min(img.height);
     let (x0, y0) = (x0.min(x1), y0.min(y1));
@@ -677,18 +671,14 @@ pub fn crop(img: &Gray, x0: usize, y0: usize, x1: usize, y1: usize) -> Gray {
     for y in y0..y1 {
         data.extend_from_slice(&img.data[y * img.width + x0..y * img.width + x1]);
     }
-    Gray {
-        width: x1 - x0,
-        height: y1 - y0,
-        data,
-    }
+    Gray::owned(x1 - x0, y1 - y0, data)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn gray(w: usize, h: usize, f: impl Fn(usize, usize) -> u8) -> Gray {
+    fn gray(w: usize, h: usize, f: impl Fn(usize, usize) -> u8) -> Gray<'static> {
         Gray {
             width: w,
             height: h,
@@ -744,7 +734,7 @@ mod tests {
 
     /// Gaussian noise of `sigma` levels around `level` (Box-Muller on a
     /// seeded xorshift), optionally blurred 1-2-1 as a webcam's demosaicing does.
-    fn noisy(w: usize, h: usize, level: f64, sigma: f64, correlated: bool) -> Gray {
+    fn noisy(w: usize, h: usize, level: f64, sigma: f64, correlated: bool) -> Gray<'static> {
         let mut s = 0x2545_F491_4F6C_DD1Du64;
         let mut uniform = move || {
             s ^= s << 13;
@@ -814,7 +804,7 @@ mod tests {
             let mut img = noisy(320, 240, 120.0, 6.0, correlated);
             for y in 100..140 {
                 for x in 140..180 {
-                    img.data[y * 320 + x] = 20;
+                    img.data.to_mut()[y * 320 + x] = 20;
                 }
             }
             let sharp = sharpen(&img);
@@ -972,7 +962,7 @@ mod tests {
         let img = Gray {
             width: 4,
             height: 2,
-            data: vec![0, 100, 50, 50, 100, 200, 50, 50],
+            data: vec![0, 100, 50, 50, 100, 200, 50, 50].into(),
         };
         let small = downscale(&img, 2);
         assert_eq!((small.width, small.height), (2, 1));

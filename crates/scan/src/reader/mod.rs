@@ -34,6 +34,7 @@ mod grid;
 mod rs;
 mod text;
 
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
@@ -454,7 +455,11 @@ fn read_cut_off(
 
 /// The frame at the working scale: itself, or its `k0` shrink, made once
 /// into `cache`.
-fn at_scale<'a>(full: &'a Gray, k0: usize, cache: &'a mut Option<Gray>) -> &'a Gray {
+fn at_scale<'a>(
+    full: &'a Gray<'a>,
+    k0: usize,
+    cache: &'a mut Option<Gray<'static>>,
+) -> &'a Gray<'a> {
     if k0 == 1 {
         full
     } else {
@@ -481,7 +486,7 @@ fn read_all(
     let full = Gray {
         width,
         height,
-        data: luma[..width * height].to_vec(),
+        data: Cow::Borrowed(&luma[..width * height]),
     };
     let mut hits: Vec<(grid::Hit, f64, [f64; 2])> = Vec::new();
     let mut tried = 0;
@@ -701,7 +706,7 @@ pub fn finder_candidates(
     let full = Gray {
         width,
         height,
-        data: luma[..width * height].to_vec(),
+        data: Cow::Borrowed(&luma[..width * height]),
     };
     let k0 = width.max(height).div_ceil(max_side.max(64));
     let mut out = Vec::new();
@@ -739,7 +744,7 @@ pub fn binary_image(
     let full = Gray {
         width,
         height,
-        data: luma[..width * height].to_vec(),
+        data: Cow::Borrowed(&luma[..width * height]),
     };
     let k = width.max(height).div_ceil(max_side.max(64));
     let bits = binarize::adaptive(&binarize::downscale(&full, k));
