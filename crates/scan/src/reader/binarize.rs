@@ -229,16 +229,24 @@ const CHECK_EVERY: usize = 4;
 /// centre) is judged against the code's own levels and stays solidly dark
 /// instead of breaking up into noise.
 pub fn adaptive(img: &Gray) -> BitImage {
-    adaptive_until(img, &|| false).unwrap_or_else(|| BitImage {
-        width: img.width,
-        height: img.height,
-        bits: vec![0; img.width * img.height],
-    })
+    adaptive_until(img, &|| false).map_or_else(
+        || BitImage {
+            width: img.width,
+            height: img.height,
+            bits: vec![0; img.width * img.height],
+        },
+        |(bits, _)| bits,
+    )
 }
 
-/// [`adaptive`], asking `stop` every few block rows; `None` when it said stop.
-pub fn adaptive_until(img: &Gray, stop: &dyn Fn() -> bool) -> Option<BitImage> {
-    adaptive_masked_until(img, None, stop)
+/// [`adaptive`], asking `stop` every few block rows; `None` when it said
+/// stop. Also gives the image's contrasty blocks it worked with.
+pub fn adaptive_until(img: &Gray, stop: &dyn Fn() -> bool) -> Option<(BitImage, Contrast)> {
+    let stats = block_stats(img, stop)?;
+    let floor = contrast_floor(img, &stats);
+    let contrast = Contrast::from_stats(img, &stats, floor);
+    let bits = threshold(img, &stats, floor, &contrast, stop)?;
+    Some((bits, contrast))
 }
 
 /// The contrast a block's range must exceed for the block to count as
@@ -268,7 +276,11 @@ impl Contrast {
     /// The contrasty blocks of `img`.
     pub fn of(img: &Gray) -> Self {
         let stats = block_stats(img, &|| false).unwrap_or_default();
-        let floor = contrast_floor(img, &stats);
+        Self::from_stats(img, &stats, contrast_floor(img, &stats))
+    }
+
+    /// The blocks of `img` (its [`block_stats`]) whose range exceeds `floor`.
+    fn from_stats(img: &Gray, stats: &[(u8, u8, u32)], floor: u8) -> Self {
         Self {
             bw: img.width.div_ceil(BLOCK),
             bh: img.height.div_ceil(BLOCK),
@@ -325,27 +337,29 @@ impl Contrast {
 /// look-alikes cost time).
 pub fn adaptive_masked_until(
     img: &Gray,
-    contrast: Option<&Contrast>,
+    contrast: &Contrast,
+    stop: &dyn Fn() -> bool,
+) -> Option<BitImage> {
+    let stats = block_stats(img, stop)?;
+    threshold(img, &stats, contrast_floor(img, &stats), contrast, stop)
+}
+
+/// The threshold of [`adaptive`] given the image's block statistics, its
+/// contrast floor (for edges on the block grid) and its contrasty blocks.
+fn threshold(
+    img: &Gray,
+    stats: &[(u8, u8, u32)],
+    min_contrast: u8,
+    contrast: &Contrast,
     stop: &dyn Fn() -> bool,
 ) -> Option<BitImage> {
     let (w, h) = (img.width, img.height);
-    let stats = block_stats(img, stop)?;
-    let min_contrast = contrast_floor(img, &stats);
-    debug_assert!(
-        contrast.is_none_or(|c| (c.bw, c.bh) == (w.div_ceil(BLOCK), h.div_ceil(BLOCK))),
+    assert_eq!(
+        (contrast.bw, contrast.bh),
+        (w.div_ceil(BLOCK), h.div_ceil(BLOCK)),
         "contrast map of another size"
     );
-    let own;
-    let has_contrast = match contrast {
-        Some(c) if c.bw == w.div_ceil(BLOCK) && c.bh == h.div_ceil(BLOCK) => &c.blocks,
-        _ => {
-            own = stats
-                .iter()
-                .map(|&(lo, hi, _)| hi - lo > min_contrast)
-                .collect::<Vec<_>>();
-            &own
-        }
-    };
+    let has_contrast = &contrast.blocks;
     let bw = w.div_ceil(BLOCK);
     let bh = h.div_ceil(BLOCK);
     // Per block: mean, midrange, and whether it has contrast.
@@ -818,7 +832,7 @@ mod tests {
             let alone = adaptive(&sharp);
             assert!(far_dark(&alone) > 100, "correlated {correlated}");
             let contrast = Contrast::of(&img);
-            let masked = adaptive_masked_until(&sharp, Some(&contrast), &|| false).unwrap();
+            let masked = adaptive_masked_until(&sharp, &contrast, &|| false).unwrap();
             assert_eq!(far_dark(&masked), 0, "correlated {correlated}");
             assert!(masked.dark(160, 120) && masked.dark(141, 101));
         }
@@ -929,7 +943,7 @@ mod tests {
             asked.set(asked.get() + 1);
             false
         };
-        let full = adaptive_until(&img, &never).expect("not stopped");
+        let (full, _) = adaptive_until(&img, &never).expect("not stopped");
         assert!(asked.get() > 10, "asked {} times", asked.get());
         assert_eq!(full.bits, adaptive(&img).bits);
     }

@@ -173,7 +173,8 @@ impl rqrr::BitGrid for &Modules {
     }
 }
 
-fn dist(a: &Finder, b: &Finder) -> f32 {
+/// Distance between two finders' centres.
+pub fn dist(a: &Finder, b: &Finder) -> f32 {
     ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt()
 }
 
@@ -197,12 +198,21 @@ pub fn could_be_corners(ab: f32, ac: f32, bc: f32) -> bool {
 /// Orders three finders as (top-left, top-right, bottom-left) when they can
 /// be the corners of one code; `None` when the shape is implausible.
 pub fn order(f: [Finder; 3]) -> Option<(Finder, Finder, Finder, f32)> {
+    order_indices(&f).map(|([t, r, l], score)| (f[t], f[r], f[l], score))
+}
+
+/// [`order`] as the positions in `f` of the top-left, top-right and
+/// bottom-left finders, with the shape's score (0 for a right isosceles
+/// triangle of equal finders; lower is better).
+pub fn order_indices(f: &[Finder; 3]) -> Option<([usize; 3], f32)> {
     let d = [dist(&f[1], &f[2]), dist(&f[0], &f[2]), dist(&f[0], &f[1])];
     let corner = (0..3).max_by(|&a, &b| d[a].total_cmp(&d[b]))?;
     let b = f[corner];
-    let (p, q) = (f[(corner + 1) % 3], f[(corner + 2) % 3]);
+    let (i, j) = ((corner + 1) % 3, (corner + 2) % 3);
+    let (p, q) = (f[i], f[j]);
     let cross = (p.x - b.x) * (q.y - b.y) - (p.y - b.y) * (q.x - b.x);
-    let (tr, bl) = if cross > 0.0 { (p, q) } else { (q, p) };
+    let (r, l) = if cross > 0.0 { (i, j) } else { (j, i) };
+    let (tr, bl) = (f[r], f[l]);
     let (l1, l2) = (dist(&b, &tr), dist(&b, &bl));
     if l1 < 1.0 || l2 < 1.0 {
         return None;
@@ -223,7 +233,7 @@ pub fn order(f: [Finder; 3]) -> Option<(Finder, Finder, Finder, f32)> {
         return None;
     }
     let score = (ratio - 1.0) + cos.abs() + (mhi / mlo - 1.0);
-    Some((b, tr, bl, score))
+    Some(([corner, r, l], score))
 }
 
 /// How much the modules beside the line from finder `corner` to finder

@@ -292,6 +292,8 @@ struct Pass {
     candidates: usize,
     /// How many triples of seen finders it tried to read.
     tried: usize,
+    /// The contrasty blocks of its image, when it found them itself.
+    contrast: Option<binarize::Contrast>,
 }
 
 /// One pass: binarise `img`, find finders, read triples (and, with
@@ -305,13 +307,18 @@ fn scan(
     out: &mut Vec<grid::Hit>,
 ) -> Pass {
     let stop = || deadline.passed();
-    let Some(bits) = binarize::adaptive_masked_until(img, contrast, &stop) else {
+    let binarised = match contrast {
+        Some(c) => binarize::adaptive_masked_until(img, c, &stop).map(|b| (b, None)),
+        None => binarize::adaptive_until(img, &stop).map(|(b, c)| (b, Some(c))),
+    };
+    let Some((bits, own_contrast)) = binarised else {
         return Pass::default();
     };
     let finders = finder::find_finders_until(&bits, 2, 400, &stop);
     let mut pass = Pass {
         complete: !deadline.passed(),
         candidates: finders.len(),
+        contrast: own_contrast,
         ..Pass::default()
     };
     if !pass.complete || finders.len() < 2 {
@@ -329,13 +336,19 @@ fn scan(
     // real) and timing patterns between the finders.
     let n = top.len();
     let dist: Vec<f32> = (0..n * n)
-        .map(|i| {
-            let (a, b) = (&top[i / n], &top[i % n]);
-            (a.x - b.x).hypot(a.y - b.y)
-        })
+        .map(|i| grid::dist(&top[i / n], &top[i % n]))
         .collect();
     // Timing agreement per (corner, arm, side), computed when first needed.
     let mut timing = vec![f32::NAN; n * n * 2];
+    let mut line = |corner: usize, arm: usize, toward: usize| {
+        let (c, a, t) = (&top[corner], &top[arm], &top[toward]);
+        let cross = (a.x - c.x) * (t.y - c.y) - (a.y - c.y) * (t.x - c.x);
+        let slot = (corner * n + arm) * 2 + (cross >= 0.0) as usize;
+        if timing[slot].is_nan() {
+            timing[slot] = grid::timing_agreement(&bits, c, a, t);
+        }
+        timing[slot]
+    };
     let mut triples = Vec::new();
     for a in 0..n {
         for b in a + 1..n {
@@ -348,32 +361,20 @@ fn scan(
                 {
                     continue;
                 }
-                let Some((tl, tr, bl, score)) = grid::order([top[a], top[b], top[c]]) else {
+                let idx = [a, b, c];
+                let Some(([t, r, l], score)) = grid::order_indices(&idx.map(|i| top[i])) else {
                     continue;
                 };
-                let support = [top[a], top[b], top[c]]
-                    .iter()
-                    .map(|f| f.count.min(4))
-                    .sum::<u32>() as f32;
-                let index = |f: &finder::Finder| {
-                    [a, b, c]
-                        .into_iter()
-                        .find(|&i| top[i].x == f.x && top[i].y == f.y)
-                        .unwrap_or(a)
-                };
-                let (t, r, l) = (index(&tl), index(&tr), index(&bl));
-                let mut line = |corner: usize, arm: usize, toward: &finder::Finder| {
-                    let cross = (top[arm].x - top[corner].x) * (toward.y - top[corner].y)
-                        - (top[arm].y - top[corner].y) * (toward.x - top[corner].x);
-                    let slot = (corner * n + arm) * 2 + (cross >= 0.0) as usize;
-                    if timing[slot].is_nan() {
-                        timing[slot] =
-                            grid::timing_agreement(&bits, &top[corner], &top[arm], toward);
-                    }
-                    timing[slot]
-                };
-                let agreement = (line(t, r, &bl) + line(t, l, &tr)) / 2.0;
-                triples.push((score - 0.1 * support - agreement, [a, b, c], tl, tr, bl));
+                let (t, r, l) = (idx[t], idx[r], idx[l]);
+                let support = idx.iter().map(|&i| top[i].count.min(4)).sum::<u32>() as f32;
+                let agreement = (line(t, r, l) + line(t, l, r)) / 2.0;
+                triples.push((
+                    score - 0.1 * support - agreement,
+                    idx,
+                    top[t],
+                    top[r],
+                    top[l],
+                ));
             }
         }
     }
@@ -453,8 +454,8 @@ fn read_cut_off(
     }
 }
 
-/// The frame at the working scale: itself, or its `k0` shrink, made once
-/// into `cache`.
+/// The frame at a scale: itself, or its `k0` shrink, made once into
+/// `cache`.
 fn at_scale<'a>(
     full: &'a Gray<'a>,
     k0: usize,
@@ -527,9 +528,11 @@ fn read_all(
         }
     }
     // The most finder candidates any full-frame pass saw; the frame at the
-    // working scale once it was made.
+    // working scale once it was made, and its contrasty blocks once its
+    // pass found them.
     let mut seen = 0;
     let mut working = None;
+    let mut working_contrast = None;
     if hits.is_empty() {
         let mut scales = vec![k0, k0 * 2];
         if k0 >= 2 {
@@ -555,20 +558,17 @@ fn read_all(
                 complete = false;
                 break;
             }
-            let scaled;
-            let img = if k == k0 {
-                at_scale(&full, k0, &mut working)
-            } else if k == 1 {
-                &full
-            } else {
-                scaled = binarize::downscale(&full, k);
-                &scaled
-            };
+            let mut scaled = None;
+            let cache = if k == k0 { &mut working } else { &mut scaled };
+            let img = at_scale(&full, k, cache);
             let mut found = Vec::new();
             let pass = scan(img, None, deadline, k == k0, &mut found);
             complete &= pass.complete;
             seen = seen.max(pass.candidates);
             tried += pass.tried;
+            if k == k0 {
+                working_contrast = pass.contrast;
+            }
             hits.extend(found.into_iter().map(|h| (h, k as f64, [0.0, 0.0])));
         }
     }
@@ -599,7 +599,9 @@ fn read_all(
             // Only where the frame has contrast (and a margin of flat
             // blocks): sharpening brings nothing out of a flat area but
             // its noise.
-            let contrast = binarize::Contrast::of(base);
+            let contrast = working_contrast
+                .take()
+                .unwrap_or_else(|| binarize::Contrast::of(base));
             if let Some(rect) = contrast.bounds(2, base.width, base.height) {
                 let [x0, y0, x1, y1] = rect;
                 let img = binarize::sharpen(&binarize::crop(base, x0, y0, x1, y1));
@@ -627,13 +629,8 @@ fn read_all(
         let pixels = (width / k) * (height / k);
         let resample = if k == 1 { 0 } else { width * height };
         if deadline.allows(scan_cost(pixels) + resample_cost(resample)) {
-            let scaled;
-            let img = if k == 1 {
-                &full
-            } else {
-                scaled = binarize::downscale(&full, k);
-                &scaled
-            };
+            let mut scaled = None;
+            let img = at_scale(&full, k, &mut scaled);
             let mut found = Vec::new();
             complete &= scan(img, None, deadline, false, &mut found).complete;
             hits.extend(found.into_iter().map(|h| (h, k as f64, [0.0, 0.0])));
